@@ -1,0 +1,97 @@
+"""The one exception tree of pytest-sender.
+
+    SenderError
+    ├── ConfigError (ValueError)          a setting that cannot be used
+    ├── MissingExtraError (ImportError)   an optional feature whose extra is not installed
+    ├── ParseError (ValueError)           a record, reply or response that cannot be parsed
+    ├── TransportError                    the network failed (the request may not have arrived)
+    │   ├── NetworkTimeout (TimeoutError)
+    │   ├── ConnectionRefused (ConnectionError)
+    │   └── ConnectFailed (ConnectionError)
+    ├── SandboxError                      the embedded sandbox could not start or was misused
+    └── PreflightFailed (AssertionError)  a preflight item failed; carries its finding
+
+SenderPreflightWarning (UserWarning) is the warning a preflight item with status ``warn`` emits.
+
+Third-party exceptions are converted at the boundary with ``raise ... from exc``.
+No message in this tree ever contains a secret value.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "ConnectFailed",
+    "ConnectionRefused",
+    "MissingExtraError",
+    "NetworkTimeout",
+    "ParseError",
+    "PreflightFailed",
+    "SandboxError",
+    "SenderError",
+    "SenderPreflightWarning",
+    "TransportError",
+]
+
+
+class SenderError(Exception):
+    """Base of every error raised by pytest-sender."""
+
+
+class ConfigError(SenderError, ValueError):
+    """A setting has a value that cannot be used."""
+
+    def __init__(self, setting: str, source: str, problem: str, example: str) -> None:
+        self.setting = setting
+        self.source = source
+        self.problem = problem
+        self.example = example
+        super().__init__(f"{setting} (from {source}): {problem}. Example of a valid value: {example}")
+
+
+class MissingExtraError(SenderError, ImportError):
+    """A feature needs an optional extra that is not installed."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the optional dependencies of pytest-sender[{extra}]; "
+            f'install them with: pip install "pytest-sender[{extra}]"'
+        )
+
+
+class ParseError(SenderError, ValueError):
+    """A record, reply or response could not be parsed."""
+
+
+class TransportError(SenderError):
+    """The network failed before a complete answer arrived."""
+
+
+class SandboxError(SenderError):
+    """The embedded sandbox could not start, or was used wrongly."""
+
+
+class NetworkTimeout(TransportError, TimeoutError):
+    """No answer arrived within the timeout."""
+
+
+class ConnectionRefused(TransportError, ConnectionError):
+    """The peer refused the connection (nothing listens there)."""
+
+
+class ConnectFailed(TransportError, ConnectionError):
+    """The connection could not be made or broke (name resolution, TLS, reset)."""
+
+
+class PreflightFailed(SenderError, AssertionError):
+    """A preflight item's finding is a failure; carries the finding for the report."""
+
+    def __init__(self, finding: object, text: str) -> None:
+        self.finding = finding
+        super().__init__(text)
+
+
+class SenderPreflightWarning(UserWarning):
+    """A preflight check passed with a risk worth fixing (status ``warn``)."""

@@ -1,0 +1,280 @@
+"""The pytest plugin: options, ini keys, items, fixtures and reports. It only adapts.
+
+This is the only module that imports pytest. Loading it imports nothing heavy: the checks, httpx,
+dnspython and the sandbox are imported inside the hooks that need them, and only when one of
+``--sender-preflight``, ``--sender-sandbox`` or ``--sender-live`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_sender.errors import ConfigError, PreflightFailed, SenderPreflightWarning
+from pytest_sender.findings import Finding, Status
+from pytest_sender.settings import SETTINGS, Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from pytest_sender.preflight.registry import PlannedCheck
+
+__all__ = ["SenderCheckItem", "SenderPreflight", "SenderSession"]
+
+COLLECTOR_NAME = "sender"
+SESSION_PLUGIN_NAME = "sender-session"
+WORKER_PAYLOAD_KEY = "sender_preflight"
+
+HELP_PREFLIGHT = "run the Sender preflight checks, one test item per check and target"
+HELP_LIVE = "run the live smoke checks against Sender (sends real email to the configured inbox)"
+HELP_SANDBOX = "start the embedded Sender sandbox and point every check at it; =broken shows the failures"
+HELP_STRICT_FLAG = "treat preflight warnings as failures [env SENDER_STRICT, ini sender_strict]"
+
+
+# --- state ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SenderRun:
+    """Everything the plugin keeps for one pytest run (in ``config.stash``)."""
+
+    settings: Settings
+    preflight: bool
+    findings: dict[str, Finding] = field(default_factory=dict)  # by node name, computed here
+    reported: dict[str, Finding] = field(default_factory=dict)  # by node id, from reports
+    extras: dict[str, Any] = field(default_factory=dict)  # injected transports for tests
+
+    def run_checks(self, planned: list[PlannedCheck]) -> None:
+        from pytest_sender.preflight.runner import run_preflight
+
+        todo = [p for p in planned if p.node_name not in self.findings]
+        for finding in run_preflight(todo, self.settings, extras=self.extras):
+            self.findings[finding.node_name] = finding
+
+
+RUN_KEY = pytest.StashKey[SenderRun]()
+
+
+def _option_dest(name: str) -> str:
+    return f"sender_{name}"
+
+
+# --- options --------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sender", "Sender transactional email (pytest-sender)")
+    group.addoption("--sender-preflight", action="store_true", dest="sender_preflight", help=HELP_PREFLIGHT)
+    group.addoption("--sender-live", action="store_true", dest="sender_live", help=HELP_LIVE)
+    group.addoption(
+        "--sender-sandbox", action="store", nargs="?", const="healthy", default=None,
+        choices=("healthy", "broken"), dest="sender_sandbox", help=HELP_SANDBOX,
+    )
+    for spec in SETTINGS:
+        if spec.flag is None:
+            continue
+        where = f"[env {spec.env}, ini {spec.ini}]"
+        if spec.boolean:
+            group.addoption(spec.flag, action="store_true", default=False,
+                            dest=_option_dest(spec.name), help=HELP_STRICT_FLAG)
+        elif spec.multi:
+            group.addoption(spec.flag, action="append", default=None, dest=_option_dest(spec.name),
+                            metavar="VALUE", help=f"{spec.help}, e.g. {spec.example} {where}")
+        else:
+            group.addoption(spec.flag, action="store", default=None, dest=_option_dest(spec.name),
+                            metavar="VALUE", help=f"{spec.help}, e.g. {spec.example} {where}")
+    for spec in SETTINGS:
+        if spec.ini is not None:
+            parser.addini(spec.ini, f"pytest-sender: {spec.help}",
+                          type="linelist" if spec.multi else "string", default=[] if spec.multi else "")
+
+
+def _resolve(config: pytest.Config) -> Settings:
+    cli = {spec.name: config.getoption(_option_dest(spec.name)) for spec in SETTINGS if spec.flag}
+    ini = {spec.name: config.getini(spec.ini) for spec in SETTINGS if spec.ini}
+    try:
+        return resolve_settings(cli=cli, env=os.environ, ini=ini)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"pytest-sender: invalid setting {exc}") from None
+
+
+def _is_active(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("sender_preflight") or config.getoption("sender_live")
+        or config.getoption("sender_sandbox")
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _is_active(config):
+        return
+    settings = _resolve(config)
+    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")))
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+
+class SenderPreflight(pytest.Collector):
+    """The collector that holds the preflight items (node id ``sender``)."""
+
+    def collect(self) -> list[pytest.Item]:  # pragma: no cover - items are built directly
+        return []
+
+
+class SenderCheckItem(pytest.Item):
+    """One preflight check on one target: ``sender::<check>[<target>]``."""
+
+    def __init__(self, *, planned: PlannedCheck | None = None, check: str, target: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.planned = planned
+        self.check = check
+        self.target = target
+
+    def _finding(self) -> Finding:
+        run = self.config.stash[RUN_KEY]
+        finding = run.findings.get(self.name)
+        if finding is None and self.planned is not None:
+            # First preflight item to run: execute every selected check of this run at once.
+            planned = [i.planned for i in self.session.items if isinstance(i, SenderCheckItem) and i.planned]
+            run.run_checks(planned)
+            finding = run.findings.get(self.name)
+        if finding is None:
+            raise RuntimeError(f"no finding was produced for {self.name}")  # a plugin bug
+        return finding
+
+    def runtest(self) -> None:
+        from pytest_sender.report import format_finding
+
+        finding = self._finding()
+        self.user_properties.append(("sender_status", finding.status.value))
+        self.user_properties.append(("sender_code", finding.code))
+        self.stash[_FINDING_KEY] = finding
+        strict = self.config.stash[RUN_KEY].settings.strict
+        if finding.status is Status.SKIP:
+            pytest.skip(f"{finding.code}: {finding.summary}")
+        if finding.status is Status.WARN and not strict:
+            warnings.warn(SenderPreflightWarning(format_finding(finding)), stacklevel=1)
+            return
+        if finding.status is not Status.PASS:
+            raise PreflightFailed(finding, format_finding(finding))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, PreflightFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        # The domain doubles as the failure headline; it must not be a suffix of the node id, or
+        # the terminal reporter rewrites its dots as "::".
+        return self.config.rootpath / COLLECTOR_NAME, None, f"{self.name} (sender preflight)"
+
+
+_FINDING_KEY = pytest.StashKey[Finding]()
+
+
+def _planned_from_registry(run: SenderRun) -> list[PlannedCheck]:
+    from pytest_sender.preflight.registry import load_checks, plan_checks
+
+    return plan_checks(run.settings, load_checks())
+
+
+class SenderSession:
+    """The hooks of an active run, registered only when a ``--sender-*`` mode is on."""
+
+    def __init__(self, config: pytest.Config, run: SenderRun) -> None:
+        self.config = config
+        self.run = run
+        self.is_worker = hasattr(config, "workerinput")
+
+    def pytest_report_header(self) -> list[str]:
+        lines = ["sender: settings (value, source):"]
+        for name, shown, source in self.run.settings.describe():
+            lines.append(f"  {name} = {shown} ({source})")
+        return lines
+
+    # --- collection ---
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
+        if not self.run.preflight:
+            return
+        # An explicit node id: pytest would otherwise derive "::sender" from the session's empty id.
+        collector = SenderPreflight.from_parent(session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME)
+        payload = getattr(self.config, "workerinput", {}).get(WORKER_PAYLOAD_KEY)
+        new_items: list[pytest.Item] = []
+        if payload is not None:
+            # An xdist worker: the controller already ran every check once; use its findings.
+            for data in payload:
+                finding = Finding.from_dict(data)
+                self.run.findings[finding.node_name] = finding
+                new_items.append(SenderCheckItem.from_parent(
+                    collector, name=finding.node_name, check=finding.check, target=finding.target))
+        else:
+            for planned in _planned_from_registry(self.run):
+                new_items.append(SenderCheckItem.from_parent(
+                    collector, name=planned.node_name, planned=planned,
+                    check=planned.spec.name, target=planned.target))
+        items[:0] = new_items
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """xdist controller: run every check once, before the workers start; hand them the findings."""
+        if not self.run.preflight:
+            return
+        planned = _planned_from_registry(self.run)
+        self.run.run_checks(planned)
+        node.workerinput[WORKER_PAYLOAD_KEY] = [self.run.findings[p.node_name].to_dict() for p in planned]
+
+    # --- reporting ---
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+        report = yield
+        if call.when == "call" and isinstance(item, SenderCheckItem):
+            finding = item.stash.get(_FINDING_KEY, None)
+            if finding is not None:
+                # A plain dict survives xdist's report serialisation, so the controller sees it.
+                report.sender_finding = finding.to_dict()
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "sender_finding", None)
+        if data is not None and report.when == "call":
+            self.run.reported[report.nodeid] = Finding.from_dict(data)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.is_worker or not self.run.reported:
+            return
+        from pytest_sender.report import format_table
+
+        terminalreporter.write_sep("=", "Sender preflight")
+        for line in format_table(list(self.run.reported.values())):
+            terminalreporter.write_line(line)
+
+    def pytest_sessionfinish(self) -> None:
+        path = self.run.settings.report
+        if path is None or self.is_worker:
+            return
+        from pytest_sender.report import build_json_report, write_json_report
+
+        if not path.is_absolute():
+            path = self.config.invocation_params.dir / path
+        report = build_json_report(list(self.run.reported.values()), strict=self.run.settings.strict)
+        write_json_report(path, report)
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sender_settings(pytestconfig: pytest.Config) -> Settings:
+    """The resolved pytest-sender settings (flags, then environment, then ini, then defaults)."""
+    run = pytestconfig.stash.get(RUN_KEY, None)
+    return run.settings if run is not None else _resolve(pytestconfig)

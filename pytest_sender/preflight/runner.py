@@ -1,0 +1,53 @@
+"""Run planned checks concurrently and collect one finding per (check, target)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pytest_sender.findings import Finding
+from pytest_sender.hints import make_finding
+from pytest_sender.preflight.registry import CheckContext, PlannedCheck
+from pytest_sender.settings import Settings
+
+__all__ = ["run_checks", "run_preflight"]
+
+
+async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
+    spec, target = planned.spec, planned.target
+    budget = context.settings.timeout * spec.budget_factor
+    started = time.perf_counter()
+    try:
+        finding = await asyncio.wait_for(spec.run(context, target), timeout=budget)
+    except asyncio.TimeoutError:
+        finding = make_finding(
+            spec.name, target, "CHECK_TIMED_OUT", check=spec.name, seconds=budget,
+            evidence=[f"budget: {budget:g} s ({spec.budget_factor:g} x the {context.settings.timeout:g} s timeout)"],
+        )
+    except Exception as exc:  # a bug must become a finding, not abort the other checks
+        finding = make_finding(
+            spec.name, target, "CHECK_CRASHED", check=spec.name, exception=type(exc).__name__,
+            evidence=[f"{type(exc).__name__}: {exc}"],
+        )
+    return finding.with_duration(time.perf_counter() - started)
+
+
+async def run_checks(
+    planned: Sequence[PlannedCheck], settings: Settings, *, extras: Mapping[str, Any] | None = None
+) -> list[Finding]:
+    """Run every planned check at once; findings come back in plan order, secrets redacted."""
+    context = CheckContext(settings, extras=dict(extras or {}))
+    findings = await asyncio.gather(*(_run_one(p, context) for p in planned))
+    secrets = settings.secret_values()
+    return [f.redacted(secrets) for f in findings]
+
+
+def run_preflight(
+    planned: Sequence[PlannedCheck], settings: Settings, *, extras: Mapping[str, Any] | None = None
+) -> list[Finding]:
+    """Blocking entry point: run the checks on a fresh event loop."""
+    if not planned:
+        return []
+    return asyncio.run(run_checks(planned, settings, extras=extras))

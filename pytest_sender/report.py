@@ -1,0 +1,100 @@
+"""Rendering findings: the failure text of an item, the summary table and the JSON report.
+
+Pure functions over findings; the plugin only passes their output to pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pytest_sender import __version__
+from pytest_sender.findings import Finding, Status
+
+__all__ = [
+    "REPORT_VERSION",
+    "build_json_report",
+    "format_finding",
+    "format_table",
+    "summary_counts",
+    "write_json_report",
+]
+
+REPORT_VERSION = 1
+
+_HEADLINE = {
+    Status.FAIL: "failed",
+    Status.ERROR: "could not be checked",
+    Status.WARN: "passed with a warning",
+    Status.SKIP: "skipped",
+    Status.PASS: "passed",
+}
+
+
+def format_finding(finding: Finding) -> str:
+    """The text shown for a failing (or warning) item: code, summary, evidence and hint."""
+    lines = [
+        f"{finding.check}[{finding.target}] {_HEADLINE[finding.status]}: "
+        f"{finding.code} ({finding.status.value})"
+    ]
+    hint_lines = finding.hint.splitlines()
+    if hint_lines and hint_lines[0].startswith("What:"):
+        lines.append(hint_lines.pop(0))
+    else:
+        lines.append(f"What: {finding.summary}")
+    if finding.evidence:
+        lines.append("Evidence:")
+        lines.extend(f"  {line}" for line in finding.evidence)
+    lines.extend(hint_lines)
+    return "\n".join(lines)
+
+
+def format_table(findings: Sequence[Finding]) -> list[str]:
+    """The rows of the "Sender preflight" summary: check, target, status, code, and one fix line."""
+    header = ("check", "target", "status", "code")
+    rows = [(f.check, f.target, f.status.value, f.code) for f in findings]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    out = [line(header)]
+    for finding, row in zip(findings, rows):
+        out.append(line(row))
+        if finding.status.is_problem and finding.fix:
+            out.append(" " * (widths[0] + 2) + f"fix: {finding.fix}")
+    return out
+
+
+def summary_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = Counter(f.status.value for f in findings)
+    result = {status.value: counts.get(status.value, 0) for status in Status}
+    result["total"] = sum(counts.values())
+    return result
+
+
+def build_json_report(findings: Sequence[Finding], *, strict: bool = False) -> dict[str, Any]:
+    """The JSON report (format version 1, documented in the README)."""
+    counts = summary_counts(findings)
+    failing = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0)
+    return {
+        "version": REPORT_VERSION,
+        "plugin_version": __version__,
+        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "findings": [f.to_dict() for f in findings],
+        "summary": {**counts, "ok": failing == 0},
+        "durations": {f.node_name: round(f.duration_s, 6) for f in findings},
+    }
+
+
+def write_json_report(path: Path, report: dict[str, Any]) -> None:
+    """Write atomically, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)

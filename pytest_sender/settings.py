@@ -1,0 +1,555 @@
+"""Settings, their one resolution order, and the :class:`Secret` type.
+
+Every setting resolves in the same order: command-line flag, then environment variable, then ini
+key (``[tool.pytest.ini_options]`` or ``pytest.ini``), then the default. Secrets come only from the
+environment, or from a file named by a ``*_FILE`` variable; they have no flag and no ini key.
+
+This module is pure: :func:`resolve_settings` takes the raw values as mappings, so it can be used
+and tested without pytest. A value that cannot be used raises :class:`~pytest_sender.errors.ConfigError`
+naming the setting, where the value came from and a valid example.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import unquote, urlsplit
+
+from pytest_sender.errors import ConfigError
+
+__all__ = [
+    "SETTINGS",
+    "InboxAddress",
+    "Nameserver",
+    "Secret",
+    "SettingSpec",
+    "Settings",
+    "resolve_settings",
+]
+
+DEFAULT_API_URL = "https://api.sender.net/v2"
+
+
+class Secret:
+    """A secret value that never shows itself in ``str``, ``repr`` or a format string.
+
+    Call :meth:`reveal` at the one place that needs the value (an HTTP header, an SMTP AUTH line).
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, format_spec: str) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash((Secret, len(self._value)))
+
+    def __reduce__(self) -> NoReturn:
+        # Pickling would write the value to disk or across a process boundary.
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    """A DNS server address; ``port`` 53 unless given."""
+
+    host: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class InboxAddress:
+    """The live-smoke IMAP inbox, ``imaps://USER@HOST[:PORT]`` (the password comes separately)."""
+
+    user: str
+    host: str
+    port: int = 993
+
+    def __str__(self) -> str:
+        return f"imaps://{self.user}@{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every resolved setting, plus where each value came from (``sources``)."""
+
+    api_url: str = DEFAULT_API_URL
+    api_token: Secret | None = None
+    domains: tuple[str, ...] = ()
+    dkim_selector: str = "sender"
+    spf_include: str = "sendersrv.com"
+    smtp_host: str = "smtp.sender.net"
+    smtp_ports: tuple[int, ...] = (587, 2525, 25)
+    smtp_username: Secret | None = None
+    smtp_password: Secret | None = None
+    nameservers: tuple[Nameserver, ...] = ()
+    timeout: float = 5.0
+    strict: bool = False
+    report: Path | None = None
+    inbox: InboxAddress | None = None
+    inbox_password: Secret | None = None
+    recipient: str | None = None
+    sender_from: str | None = None
+    template_id: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The revealed values of every secret, for last-line redaction of output."""
+        values = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Secret) and value.reveal():
+                values.append(value.reveal())
+        return tuple(values)
+
+    def with_overrides(self, source: str, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied, each recorded as coming from ``source``."""
+        sources = dict(self.sources)
+        sources.update(dict.fromkeys(changes, source))
+        return replace(self, sources=sources, **changes)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(setting, shown value, source) for each setting; secrets show only whether they are set."""
+        rows = []
+        for spec in SETTINGS:
+            value = getattr(self, spec.name)
+            rows.append((spec.name, _display(value), self.sources.get(spec.name, "default")))
+        return rows
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, Secret):
+        return "set (***)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) if value else "not set"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# --- parsers: each takes one raw string and returns the value, or raises _Invalid -------------
+
+
+class _Invalid(ValueError):
+    """Raised by a parser with the problem in words (never containing a secret)."""
+
+
+_LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def parse_domain(raw: str) -> str:
+    """A domain name (IDN allowed), lower-cased, without a trailing dot."""
+    text = raw.strip().rstrip(".").lower()
+    if not text:
+        raise _Invalid("the domain is empty")
+    if "://" in text or "/" in text or "@" in text or " " in text:
+        raise _Invalid(f"{raw!r} is not a domain name (give only the name, no scheme, path or address)")
+    try:
+        ascii_form = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _Invalid(f"{raw!r} is not a valid domain name") from None
+    labels = ascii_form.split(".")
+    if len(labels) < 2 or len(ascii_form) > 253 or not all(_LDH_LABEL.match(lb) for lb in labels):
+        raise _Invalid(f"{raw!r} is not a valid domain name")
+    if labels[-1].isdigit():
+        raise _Invalid(f"{raw!r} is an address, not a domain name")
+    return text
+
+
+def parse_host(raw: str) -> str:
+    text = raw.strip().rstrip(".").lower()
+    if not text:
+        raise _Invalid("the host is empty")
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    if text == "localhost":
+        return text
+    return parse_domain(text)
+
+
+def parse_api_url(raw: str) -> str:
+    text = raw.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise _Invalid(f"{text!r} has no http:// or https:// scheme")
+    if not parts.hostname:
+        raise _Invalid(f"{text!r} has no host")
+    if parts.username or parts.password:
+        raise _Invalid("the URL must not carry credentials; the token comes from SENDER_API_TOKEN")
+    if parts.query or parts.fragment:
+        raise _Invalid(f"{text!r} must not have a query or fragment")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise _Invalid(f"{text!r} has an invalid port") from None
+    return text.rstrip("/")
+
+
+def parse_port(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise _Invalid(f"{raw.strip()!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def parse_port_list(raw: str) -> tuple[int, ...]:
+    items = [item for item in raw.replace(" ", ",").split(",") if item]
+    if not items:
+        raise _Invalid("the port list is empty")
+    ports = tuple(parse_port(item) for item in items)
+    if len(set(ports)) != len(ports):
+        raise _Invalid(f"{raw.strip()!r} lists a port twice")
+    return ports
+
+
+def parse_nameserver(raw: str) -> Nameserver:
+    text = raw.strip()
+    host, port = text, "53"
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise _Invalid(f"{text!r} opens '[' without closing it")
+        host, rest = text[1:end], text[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                raise _Invalid(f"{text!r} is not HOST[:PORT]")
+            port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise _Invalid(f"{text!r} is not an IP address with an optional :PORT") from None
+    return Nameserver(str(address), parse_port(port))
+
+
+def parse_timeout(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise _Invalid(f"{raw.strip()!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0 or value > 600:
+        raise _Invalid(f"{raw.strip()!r} must be more than 0 and at most 600 seconds")
+    return value
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def parse_bool(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _Invalid(f"{raw.strip()!r} is not one of 1/0, true/false, yes/no, on/off")
+
+
+def parse_path(raw: str) -> Path:
+    text = raw.strip()
+    if not text:
+        raise _Invalid("the path is empty")
+    return Path(text)
+
+
+_SELECTOR = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*$", re.I)
+
+
+def parse_selector(raw: str) -> str:
+    text = raw.strip()
+    if not _SELECTOR.match(text):
+        raise _Invalid(f"{text!r} is not a DKIM selector (letters, digits, '-' and '.')")
+    return text.lower()
+
+
+def parse_email(raw: str) -> str:
+    text = raw.strip()
+    local, sep, domain = text.rpartition("@")
+    if not sep or not local or " " in local or len(local) > 64:
+        raise _Invalid(f"{text!r} is not an email address")
+    try:
+        parse_domain(domain)
+    except _Invalid:
+        raise _Invalid(f"{text!r} is not an email address: the part after @ is not a domain") from None
+    return text
+
+
+_TEMPLATE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def parse_template_id(raw: str) -> str:
+    text = raw.strip()
+    if not _TEMPLATE_ID.match(text):
+        raise _Invalid(f"{text!r} is not a transactional campaign id (letters, digits, '-', '_')")
+    return text
+
+
+def parse_inbox(raw: str) -> InboxAddress:
+    parts = urlsplit(raw.strip())
+    if parts.password is not None:
+        # never echo the value: it holds a password
+        raise _Invalid("the URL must not contain a password; set SENDER_INBOX_PASSWORD instead")
+    if parts.scheme != "imaps":
+        raise _Invalid("the URL must start with imaps:// (IMAP over TLS)")
+    if not parts.username:
+        raise _Invalid("the URL has no user (imaps://USER@HOST)")
+    if not parts.hostname:
+        raise _Invalid("the URL has no host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise _Invalid("the URL must be only imaps://USER@HOST[:PORT]")
+    try:
+        port = parts.port or 993
+    except ValueError:
+        raise _Invalid("the URL has an invalid port") from None
+    return InboxAddress(unquote(parts.username), parse_host(parts.hostname), port)
+
+
+def parse_secret(raw: str) -> Secret:
+    value = raw.strip()
+    if not value:
+        raise _Invalid("the value is empty")
+    if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
+        raise _Invalid("the value contains whitespace or control characters")
+    return Secret(value)
+
+
+# --- the settings table ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One row of the settings table."""
+
+    name: str
+    help: str
+    parse: Callable[[str], Any]
+    example: str
+    flag: str | None = None
+    env: str | None = None
+    ini: str | None = None
+    multi: bool = False  # repeatable flag, comma-separated env, linelist ini
+    secret: bool = False  # env (or env_FILE) only
+    boolean: bool = False  # a flag without a value
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "api_url", "Sender API base URL", parse_api_url, DEFAULT_API_URL,
+        flag="--sender-api-url", env="SENDER_API_URL", ini="sender_api_url",
+    ),
+    SettingSpec(
+        "api_token", "Sender API token (secret)", parse_secret, "a token from Account settings → API access tokens",
+        env="SENDER_API_TOKEN", secret=True,
+    ),
+    SettingSpec(
+        "domains", "sending domain to check (repeatable)", parse_domain, "example.com",
+        flag="--sender-domain", env="SENDER_DOMAINS", ini="sender_domains", multi=True,
+    ),
+    SettingSpec(
+        "dkim_selector", "DKIM selector of the sending domains", parse_selector, "sender",
+        flag="--sender-dkim-selector", env="SENDER_DKIM_SELECTOR", ini="sender_dkim_selector",
+    ),
+    SettingSpec(
+        "spf_include", "the SPF include Sender needs", parse_domain, "sendersrv.com",
+        flag="--sender-spf-include", env="SENDER_SPF_INCLUDE", ini="sender_spf_include",
+    ),
+    SettingSpec(
+        "smtp_host", "Sender SMTP relay host", parse_host, "smtp.sender.net",
+        flag="--sender-smtp-host", env="SENDER_SMTP_HOST", ini="sender_smtp_host",
+    ),
+    SettingSpec(
+        "smtp_ports", "SMTP ports to probe, comma-separated", parse_port_list, "587,2525,25",
+        flag="--sender-smtp-ports", env="SENDER_SMTP_PORTS", ini="sender_smtp_ports",
+    ),
+    SettingSpec(
+        "smtp_username", "SMTP user (secret)", parse_secret, "the user from Transactional emails → Setup instructions → SMTP",
+        env="SENDER_SMTP_USERNAME", secret=True,
+    ),
+    SettingSpec(
+        "smtp_password", "SMTP password (secret)", parse_secret, "the password of that SMTP user",
+        env="SENDER_SMTP_PASSWORD", secret=True,
+    ),
+    SettingSpec(
+        "nameservers", "DNS server HOST[:PORT] to query (repeatable)", parse_nameserver, "127.0.0.1:5353",
+        flag="--sender-nameserver", env="SENDER_NAMESERVERS", ini="sender_nameservers", multi=True,
+    ),
+    SettingSpec(
+        "timeout", "network timeout in seconds", parse_timeout, "5",
+        flag="--sender-timeout", env="SENDER_TIMEOUT", ini="sender_timeout",
+    ),
+    SettingSpec(
+        "strict", "warnings fail the run", parse_bool, "true",
+        flag="--sender-strict", env="SENDER_STRICT", ini="sender_strict", boolean=True,
+    ),
+    SettingSpec(
+        "report", "write the JSON report to this path", parse_path, "sender-report.json",
+        flag="--sender-report", env="SENDER_REPORT", ini="sender_report",
+    ),
+    SettingSpec(
+        "inbox", "live smoke inbox imaps://USER@HOST[:PORT]", parse_inbox, "imaps://qa@mail.example.com:993",
+        flag="--sender-inbox", env="SENDER_INBOX_URL", ini="sender_inbox",
+    ),
+    SettingSpec(
+        "inbox_password", "live smoke inbox password (secret)", parse_secret, "the IMAP password of the inbox",
+        env="SENDER_INBOX_PASSWORD", secret=True,
+    ),
+    SettingSpec(
+        "recipient", "live smoke recipient address", parse_email, "qa+sender@example.com",
+        flag="--sender-recipient", env="SENDER_RECIPIENT", ini="sender_recipient",
+    ),
+    SettingSpec(
+        "sender_from", "live smoke From address", parse_email, "noreply@example.com",
+        flag="--sender-from", env="SENDER_FROM", ini="sender_from",
+    ),
+    SettingSpec(
+        "template_id", "live smoke transactional campaign id", parse_template_id, "ep2W4y",
+        flag="--sender-template-id", env="SENDER_TEMPLATE_ID", ini="sender_template_id",
+    ),
+)
+
+SPECS_BY_NAME = {spec.name: spec for spec in SETTINGS}
+
+
+# --- resolution -------------------------------------------------------------------------------
+
+
+RawValue = str | Sequence[str] | bool | None
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Flatten values that may themselves be comma-separated."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _parse(spec: SettingSpec, raw: RawValue, source: str) -> Any:
+    try:
+        if spec.multi:
+            items = [raw] if isinstance(raw, str) else list(raw or [])
+            values = tuple(spec.parse(item) for item in _split(items))
+            return tuple(dict.fromkeys(values))  # drop repeats, keep order
+        if isinstance(raw, bool):
+            return raw
+        assert isinstance(raw, str)
+        return spec.parse(raw)
+    except _Invalid as exc:
+        raise ConfigError(spec.name, source, str(exc), spec.example) from None
+
+
+def _is_set(raw: RawValue) -> bool:
+    if raw is None or raw is False:
+        return False
+    if isinstance(raw, str):
+        return raw.strip() != ""
+    if isinstance(raw, bool):
+        return raw
+    return any(str(item).strip() for item in raw)
+
+
+def _read_secret_file(spec: SettingSpec, variable: str, path_text: str) -> str:
+    path = Path(path_text.strip())
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            spec.name, f"env {variable}", f"cannot read {str(path)!r} ({exc.strerror or type(exc).__name__})",
+            "a path to a readable file holding only the value",
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            spec.name, f"env {variable}", f"{str(path)!r} is not UTF-8 text",
+            "a path to a readable file holding only the value",
+        ) from None
+
+
+def resolve_settings(
+    *,
+    cli: Mapping[str, RawValue] | None = None,
+    env: Mapping[str, str] | None = None,
+    ini: Mapping[str, RawValue] | None = None,
+) -> Settings:
+    """Resolve every setting: ``cli`` (by setting name), then ``env``, then ``ini``, then default.
+
+    ``cli`` and ``ini`` are keyed by setting name (``api_url``), ``env`` by variable name.
+    """
+    cli = cli or {}
+    env = env or {}
+    ini = ini or {}
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for spec in SETTINGS:
+        if spec.secret:
+            assert spec.env is not None
+            file_variable = f"{spec.env}_FILE"
+            direct, from_file = env.get(spec.env, ""), env.get(file_variable, "")
+            if direct.strip() and from_file.strip():
+                raise ConfigError(
+                    spec.name, f"env {spec.env} and env {file_variable}", "both are set; set only one",
+                    f"{spec.env}=… or {file_variable}=/run/secrets/sender",
+                )
+            if direct.strip():
+                values[spec.name] = _parse(spec, direct, f"env {spec.env}")
+                sources[spec.name] = f"env {spec.env}"
+            elif from_file.strip():
+                content = _read_secret_file(spec, file_variable, from_file)
+                values[spec.name] = _parse(spec, content, f"file named by {file_variable}")
+                sources[spec.name] = f"env {file_variable}"
+            continue
+        candidates: list[tuple[str, RawValue]] = [
+            (f"flag {spec.flag}", cli.get(spec.name)),
+            (f"env {spec.env}", env.get(spec.env) if spec.env else None),
+            (f"ini {spec.ini}", ini.get(spec.name)),
+        ]
+        for source, raw in candidates:
+            if _is_set(raw):
+                values[spec.name] = _parse(spec, raw, source)
+                sources[spec.name] = source
+                break
+    settings = Settings(**values, sources=sources)
+    _check_combinations(settings)
+    return settings
+
+
+def _check_combinations(settings: Settings) -> None:
+    """Rules that span settings."""
+    if (settings.smtp_username is None) != (settings.smtp_password is None):
+        missing = "smtp_password" if settings.smtp_password is None else "smtp_username"
+        variable = SPECS_BY_NAME[missing].env
+        raise ConfigError(
+            missing, "environment", f"SMTP credentials need both a user and a password; {variable} is not set",
+            f"{variable}=…",
+        )
