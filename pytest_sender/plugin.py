@@ -22,6 +22,7 @@ from pytest_sender.settings import SETTINGS, Settings, resolve_settings
 
 if TYPE_CHECKING:
     from pytest_sender.preflight.registry import PlannedCheck
+    from pytest_sender.sandbox import EmbeddedSandbox
 
 __all__ = ["SenderCheckItem", "SenderPreflight", "SenderSession"]
 
@@ -47,6 +48,7 @@ class SenderRun:
     findings: dict[str, Finding] = field(default_factory=dict)  # by node name, computed here
     reported: dict[str, Finding] = field(default_factory=dict)  # by node id, from reports
     extras: dict[str, Any] = field(default_factory=dict)  # injected transports for tests
+    sandbox: EmbeddedSandbox | None = None
 
     def run_checks(self, planned: list[PlannedCheck]) -> None:
         from pytest_sender.preflight.runner import run_preflight
@@ -113,9 +115,22 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_active(config):
         return
     settings = _resolve(config)
-    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")))
+    scenario = config.getoption("sender_sandbox")
+    sandbox = None
+    if scenario:
+        from pytest_sender.sandbox import EmbeddedSandbox
+
+        sandbox = EmbeddedSandbox(scenario).start()
+        settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
+    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), sandbox=sandbox)
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None and run.sandbox is not None:
+        run.sandbox.stop()
 
 
 # --- items ----------------------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""Start and stop every sandbox component together, and point the settings at them.
+
+A component is a class with ``start(scenario)``, ``stop()`` and ``settings_overrides()``. The
+components are listed by import path in :data:`COMPONENTS`, so each family (API, SMTP, DNS) adds
+its own without touching the others; a component is imported only when the sandbox starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from pytest_sender.errors import SandboxError
+
+__all__ = ["COMPONENTS", "SCENARIOS", "EmbeddedSandbox", "SandboxComponent"]
+
+#: "healthy": every preflight check passes; "broken": each check family fails with its hints.
+SCENARIOS = ("healthy", "broken")
+
+#: ``module:Class`` of each component, started in this order and stopped in reverse.
+COMPONENTS: tuple[str, ...] = ()
+
+
+class SandboxComponent(Protocol):
+    def start(self, scenario: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def settings_overrides(self) -> dict[str, Any]:
+        """Settings (by name) that point the checks at this component."""
+        ...
+
+
+def _load(path: str) -> SandboxComponent:
+    module_name, _, class_name = path.partition(":")
+    component: SandboxComponent = getattr(importlib.import_module(module_name), class_name)()
+    return component
+
+
+class EmbeddedSandbox:
+    """Every sandbox component, started together on free loopback ports."""
+
+    def __init__(self, scenario: str = "healthy", components: Sequence[str] = COMPONENTS) -> None:
+        if scenario not in SCENARIOS:
+            raise SandboxError(f"unknown sandbox scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
+        self.scenario = scenario
+        self._paths = tuple(components)
+        self.components: list[SandboxComponent] = []
+
+    def start(self) -> EmbeddedSandbox:
+        try:
+            for path in self._paths:
+                component = _load(path)
+                component.start(self.scenario)
+                self.components.append(component)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        while self.components:
+            self.components.pop().stop()
+
+    def settings_overrides(self) -> dict[str, Any]:
+        overrides: dict[str, Any] = {}
+        for component in self.components:
+            overrides.update(component.settings_overrides())
+        return overrides
+
+    def __enter__(self) -> EmbeddedSandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
