@@ -203,14 +203,14 @@ _define(
     Hint(
         "API_SERVER_ERROR",
         Status.ERROR,
-        "Sender answered HTTP {status}: a fault on Sender's side, the token could not be checked",
+        "Sender answered HTTP {http_status}: a fault on Sender's side, the token could not be checked",
         meaning="A 5xx answer: Sender's servers failed; nothing is known about the token.",
         why="While Sender fails, sends fail too; it is not something your configuration can fix.",
         steps=(
             "Re-run in a few minutes.",
             "If 5xx answers persist, contact Sender support with the time and the evidence lines.",
         ),
-        fix_line="Sender-side error {status}; retry later, contact Sender support if it persists",
+        fix_line="Sender-side error {http_status}; retry later, contact Sender support if it persists",
     ),
     Hint(
         "API_TIMEOUT",
@@ -251,7 +251,7 @@ _define(
     Hint(
         "API_NOT_JSON",
         Status.ERROR,
-        "{host} answered HTTP {status} with a body that is not JSON ({content_type})",
+        "{host} answered HTTP {http_status} with a body that is not JSON ({content_type})",
         meaning="Something other than Sender's API answered: a proxy, a captive portal, an HTML "
         "error page or a wrong base URL.",
         why="The app would misread such answers as success or failure; the token was not checked.",
@@ -276,13 +276,13 @@ _define(
     Hint(
         "API_UNEXPECTED_STATUS",
         Status.ERROR,
-        "{host} answered HTTP {status}, which the token check does not expect",
+        "{host} answered HTTP {http_status}, which the token check does not expect",
         meaning="An answer outside the documented set (for example a redirect); the token was not checked.",
         why="The app's own handling of this answer is probably untested.",
         steps=(
             "Check the API base URL uses https:// (plain HTTP is refused or redirected).",
             "Read the evidence lines for the answer's body and headers.",
         ),
-        fix_line="unexpected HTTP {status}; check SENDER_API_URL uses https://",
+        fix_line="unexpected HTTP {http_status}; check SENDER_API_URL uses https://",
     ),
 )

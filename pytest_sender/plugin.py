@@ -257,6 +257,9 @@ class SenderSession:
             if finding is not None:
                 # A plain dict survives xdist's report serialisation, so the controller sees it.
                 report.sender_finding = finding.to_dict()
+                if report.skipped and isinstance(report.longrepr, tuple):
+                    # Point the skip at the item, not at the plugin line that raised it.
+                    report.longrepr = (item.nodeid, None, report.longrepr[2])
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -53,7 +53,7 @@ def evaluate_token_answer(answer: HttpAnswer, *, target: str, now: datetime | No
             evidence.append(f"body: {answer.body_excerpt()}")
             return make_finding(
                 CHECK, target, "API_NOT_JSON", evidence=evidence,
-                host=host, status=status, content_type=answer.content_type or "no content type",
+                host=host, http_status=status, content_type=answer.content_type or "no content type",
             )
         return make_finding(CHECK, target, "API_TOKEN_OK", evidence=evidence, headroom=limits.headroom())
     if answer.body:
@@ -74,10 +74,10 @@ def evaluate_token_answer(answer: HttpAnswer, *, target: str, now: datetime | No
             retry_after=limits.wait_text(now), limit=limits.limit if limits.limit is not None else "?",
         )
     if status >= 500:
-        return make_finding(CHECK, target, "API_SERVER_ERROR", evidence=evidence, status=status)
+        return make_finding(CHECK, target, "API_SERVER_ERROR", evidence=evidence, http_status=status)
     if "location" in answer.headers:
         evidence.append(f"Location: {answer.headers['location']}")
-    return make_finding(CHECK, target, "API_UNEXPECTED_STATUS", evidence=evidence, host=host, status=status)
+    return make_finding(CHECK, target, "API_UNEXPECTED_STATUS", evidence=evidence, host=host, http_status=status)
 
 
 async def check_api_token(
