@@ -90,9 +90,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(spec.flag, action="store", default=None, dest=_option_dest(spec.name),
                             metavar="VALUE", help=f"{spec.help}, e.g. {spec.example} {where}")
     for spec in SETTINGS:
-        if spec.ini is not None:
-            parser.addini(spec.ini, f"pytest-sender: {spec.help}",
-                          type="linelist" if spec.multi else "string", default=[] if spec.multi else "")
+        if spec.ini is None:
+            continue
+        # Read as text and parsed by settings.py, so an empty value means "not set here".
+        if spec.multi:
+            parser.addini(spec.ini, f"pytest-sender: {spec.help}", type="linelist", default=[])
+        else:
+            parser.addini(spec.ini, f"pytest-sender: {spec.help}", type="string", default="")
 
 
 def _resolve(config: pytest.Config) -> Settings:
@@ -180,10 +184,12 @@ class SenderCheckItem(pytest.Item):
         if finding.status is not Status.PASS:
             raise PreflightFailed(finding, format_finding(finding))
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str:
         if isinstance(excinfo.value, PreflightFailed):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
+        return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         # The domain doubles as the failure headline; it must not be a suffix of the node id, or

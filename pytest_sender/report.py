@@ -61,10 +61,10 @@ def format_table(findings: Sequence[Finding]) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
     out = [line(header)]
-    for finding, row in zip(findings, rows):
+    for finding, row in zip(findings, rows, strict=True):
         out.append(line(row))
         if finding.status.is_problem and finding.fix:
             out.append(" " * (widths[0] + 2) + f"fix: {finding.fix}")

@@ -397,7 +397,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-smtp-ports", env="SENDER_SMTP_PORTS", ini="sender_smtp_ports",
     ),
     SettingSpec(
-        "smtp_username", "SMTP user (secret)", parse_secret, "the user from Transactional emails → Setup instructions → SMTP",
+        "smtp_username", "SMTP user (secret)", parse_secret,
+        "the user from Transactional emails → Setup instructions → SMTP",
         env="SENDER_SMTP_USERNAME", secret=True,
     ),
     SettingSpec(
@@ -459,7 +460,7 @@ def _split(values: Iterable[str]) -> list[str]:
 def _parse(spec: SettingSpec, raw: RawValue, source: str) -> Any:
     try:
         if spec.multi:
-            items = [raw] if isinstance(raw, str) else list(raw or [])
+            items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, Sequence) else []
             values = tuple(spec.parse(item) for item in _split(items))
             return tuple(dict.fromkeys(values))  # drop repeats, keep order
         if isinstance(raw, bool):

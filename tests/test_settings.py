@@ -126,7 +126,8 @@ def test_secrets_come_from_the_environment_or_a_file(tmp_path: Path) -> None:
     secret_file = tmp_path / "token"
     secret_file.write_text("file-token\n")
     settings = resolve_settings(env={"SENDER_API_TOKEN_FILE": str(secret_file)})
-    assert settings.api_token is not None and settings.api_token.reveal() == "file-token"
+    assert settings.api_token is not None
+    assert settings.api_token.reveal() == "file-token"
     assert settings.sources["api_token"] == "env SENDER_API_TOKEN_FILE"
     assert resolve_settings(env={"SENDER_API_TOKEN": "env-token"}).api_token == Secret("env-token")
 
@@ -154,7 +155,8 @@ def test_smtp_credentials_need_both_parts() -> None:
 def test_secrets_have_no_flag_and_no_ini_key() -> None:
     for spec in SETTINGS:
         if spec.secret:
-            assert spec.flag is None and spec.ini is None, spec.name
+            assert spec.flag is None, spec.name
+            assert spec.ini is None, spec.name
 
 
 def test_a_secret_never_shows_its_value() -> None:
