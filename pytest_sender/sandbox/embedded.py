@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pytest_sender.errors import SandboxError
+from pytest_sender.sandbox.outbox import Outbox
 
 __all__ = ["COMPONENTS", "SCENARIOS", "EmbeddedSandbox", "SandboxComponent"]
 
@@ -19,7 +20,9 @@ __all__ = ["COMPONENTS", "SCENARIOS", "EmbeddedSandbox", "SandboxComponent"]
 SCENARIOS = ("healthy", "broken")
 
 #: ``module:Class`` of each component, started in this order and stopped in reverse.
-COMPONENTS: tuple[str, ...] = ()
+COMPONENTS: tuple[str, ...] = (
+    "pytest_sender.sandbox.api_server:ApiSandboxComponent",
+)
 
 
 class SandboxComponent(Protocol):
@@ -47,11 +50,16 @@ class EmbeddedSandbox:
         self.scenario = scenario
         self._paths = tuple(components)
         self.components: list[SandboxComponent] = []
+        # One outbox for every component that records messages (API, SMTP relay): a component
+        # with an ``outbox`` attribute gets this instance before its start().
+        self.outbox = Outbox()
 
     def start(self) -> EmbeddedSandbox:
         try:
             for path in self._paths:
                 component = _load(path)
+                if hasattr(component, "outbox"):
+                    component.outbox = self.outbox
                 component.start(self.scenario)
                 self.components.append(component)
         except BaseException:

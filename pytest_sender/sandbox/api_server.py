@@ -1,0 +1,493 @@
+"""The sandbox API: Sender's transactional API as a WSGI app on a real loopback socket.
+
+:class:`SandboxApiApp` implements the contract (``contracts/sender-transactional.openapi.yaml``):
+bearer tokens it was configured with, request validation against the OpenAPI document answered
+with Sender-shaped 422s, saved templates rendered with ``variables``, a per-token token-bucket rate
+limit reported in ``X-RateLimit-*`` on every answer (``Retry-After`` on 429), an outbox of accepted
+messages and fault injection for the next N requests.
+
+:class:`ApiSandbox` serves it with werkzeug's threaded server on ``127.0.0.1`` and a free port in a
+background thread. :class:`ApiSandboxComponent` is its face for the embedded sandbox
+(``--sender-sandbox``). werkzeug is imported only when a server starts.
+
+Each request is handled in this order: injected fault, route (404/405), token (401), rate limit
+(429), media type (415), body and query validation (422), template lookup (404), accept (200).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import secrets
+import socket
+import string
+import struct
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from pytest_sender.errors import SandboxError
+from pytest_sender.sandbox.api_faults import Fault, FaultQueue
+from pytest_sender.sandbox.api_ratelimit import RateDecision, TokenBuckets
+from pytest_sender.sandbox.api_templates import Template
+from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
+from pytest_sender.settings import Secret
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from werkzeug.serving import BaseWSGIServer
+
+__all__ = [
+    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_TEMPLATES",
+    "ApiSandbox",
+    "ApiSandboxComponent",
+    "RecordedRequest",
+    "SandboxApiApp",
+]
+
+API_PREFIX = "/v2"
+#: Sender's help pages use 60 requests per minute as their example limit.
+DEFAULT_RATE_LIMIT = 60
+#: Templates every sandbox starts with (and returns to on reset).
+DEFAULT_TEMPLATES = (
+    Template(
+        id="sbxWLC",
+        from_email="hello@sandbox.example",
+        from_name="Sandbox",
+        subject="Welcome, {{ name }}",
+        html="<p>Hello {{ name }}, welcome aboard.</p>",
+        text="Hello {{ name }}, welcome aboard.",
+    ),
+)
+
+UNAUTHENTICATED = {"message": "Unauthenticated."}
+TOO_MANY = {"message": "Too Many Attempts."}
+NOT_JSON_TYPE = {"message": "The request body must be sent as application/json."}
+INVALID_MESSAGE = "The given data was invalid."
+_ROUTES: dict[str, tuple[str, ...]] = {  # path template -> allowed methods
+    "/message/send": ("POST",),
+    "/message/{id}/send": ("POST",),
+    "/subscribers": ("GET",),
+}
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def _new_email_id(campaign: str) -> str:
+    def chunk(n: int) -> str:
+        return "".join(secrets.choice(_ID_ALPHABET) for _ in range(n))
+
+    return f"{campaign}-{chunk(7)}-{chunk(12)}-{chunk(5)}"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the sandbox received (the Authorization value is never kept)."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    received_at: datetime
+    authenticated: bool | None  # None when a fault answered before the token was looked at
+    status: int | None  # None when the connection was dropped
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class _State:
+    tokens: set[str]
+    templates: dict[str, Template]
+    buckets: TokenBuckets
+    faults: FaultQueue = field(default_factory=FaultQueue)
+    requests: list[RecordedRequest] = field(default_factory=list)
+
+
+def _match_route(path: str) -> tuple[str, dict[str, str]] | None:
+    if not path.startswith(API_PREFIX + "/"):
+        return None
+    rest = path[len(API_PREFIX):]
+    if rest in _ROUTES:
+        return rest, {}
+    parts = rest.split("/")
+    if len(parts) == 4 and parts[1] == "message" and parts[3] == "send" and parts[2]:
+        return "/message/{id}/send", {"id": parts[2]}
+    return None
+
+
+class _Answer:
+    def __init__(self, status: int, body: object = None, headers: Mapping[str, str] | None = None,
+                 raw: bytes | None = None, content_type: str = "application/json") -> None:
+        self.status = status
+        self.raw = raw if raw is not None else json.dumps(body).encode()
+        self.headers = dict(headers or {})
+        self.content_type = content_type
+
+
+class SandboxApiApp:
+    """The WSGI application (usable on its own, e.g. with an in-process transport)."""
+
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str],
+        templates: Iterable[Template] = DEFAULT_TEMPLATES,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        outbox: Outbox | None = None,
+    ) -> None:
+        from pytest_sender.contract import request_validator
+
+        self._lock = threading.Lock()
+        self._validator = request_validator()
+        self.outbox = outbox if outbox is not None else Outbox()
+        self._defaults = (tuple(tokens), tuple(templates), rate_limit)
+        self._state = self._fresh_state()
+
+    def _fresh_state(self) -> _State:
+        tokens, templates, rate_limit = self._defaults
+        return _State(set(tokens), {t.id: t for t in templates}, TokenBuckets(rate_limit))
+
+    # --- configuration (thread-safe) ---
+
+    def reset(self) -> None:
+        """Back to the configured tokens, templates and rate limit; empty outbox, faults and log."""
+        with self._lock:
+            self._state = self._fresh_state()
+        self.outbox.clear()
+
+    def add_token(self, token: str) -> None:
+        with self._lock:
+            self._state.tokens.add(token)
+
+    def revoke_token(self, token: str) -> None:
+        with self._lock:
+            self._state.tokens.discard(token)
+
+    def add_template(self, template: Template) -> None:
+        with self._lock:
+            self._state.templates[template.id] = template
+
+    def set_rate_limit(self, per_minute: int) -> None:
+        with self._lock:
+            self._state.buckets = TokenBuckets(per_minute)
+
+    def exhaust_rate_limit(self, token: str) -> None:
+        """Use up ``token``'s budget, so its next request is answered 429."""
+        self._state.buckets.drain(token)
+
+    def inject(self, fault: Fault, times: int = 1) -> None:
+        self._state.faults.push(fault, times)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._state.requests)
+
+    # --- WSGI ---
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        from werkzeug.wrappers import Request
+
+        request = Request(environ)
+        body = request.get_data(cache=True)
+        fault = self._state.faults.pop()
+        authenticated: bool | None = None
+        answer: _Answer | None = None
+        if fault is not None and fault.delay_s:
+            time.sleep(fault.delay_s)
+        if fault is not None and fault.drop:
+            if fault.deliver:
+                self._handle(request, body)
+            self._record(request, body, None, None)
+            _drop_connection(environ)
+            start_response("500 Internal Server Error", [("Content-Length", "0")])
+            return [b""]
+        if fault is not None and fault.status is not None:
+            answer = _Answer(fault.status, raw=fault.body, headers=fault.headers, content_type=fault.content_type)
+        else:
+            answer, authenticated = self._handle(request, body)
+        self._record(request, body, authenticated, answer.status)
+        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.raw)))]
+        headers.extend(answer.headers.items())
+        start_response(f"{answer.status} {_reason(answer.status)}", headers)
+        return [answer.raw]
+
+    def _record(self, request: Any, body: bytes, authenticated: bool | None, status: int | None) -> None:
+        headers = {k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"}
+        record = RecordedRequest(
+            method=request.method, path=request.path, query=request.query_string.decode("latin-1"),
+            headers=headers, body=body, received_at=datetime.now(timezone.utc),
+            authenticated=authenticated, status=status,
+        )
+        with self._lock:
+            self._state.requests.append(record)
+
+    def _token(self, request: Any) -> str | None:
+        scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            return None
+        offered = credentials.strip()
+        with self._lock:
+            known = list(self._state.tokens)
+        for token in known:
+            if hmac.compare_digest(token.encode(), offered.encode("utf-8", "surrogateescape")):
+                return token
+        return None
+
+    def _handle(self, request: Any, body: bytes) -> tuple[_Answer, bool | None]:
+        route = _match_route(request.path)
+        if route is None:
+            return _Answer(404, {"message": "Not found."}), None
+        template_path, params = route
+        allowed = _ROUTES[template_path]
+        if request.method not in allowed:
+            return _Answer(405, {"message": f"The {request.method} method is not supported for this route."},
+                           headers={"Allow": ", ".join(allowed)}), None
+        token = self._token(request)
+        if token is None:
+            return _Answer(401, UNAUTHENTICATED, headers=self._state.buckets.peek("").headers()), False
+        decision = self._state.buckets.take(token)
+        if not decision.allowed:
+            return _Answer(429, TOO_MANY, headers=decision.headers()), True
+        if request.method == "GET":
+            return self._list_subscribers(request, template_path, decision), True
+        return self._send(request, body, template_path, params, decision), True
+
+    def _invalid(self, errors: Mapping[str, list[str]], decision: RateDecision) -> _Answer:
+        return _Answer(422, {"message": INVALID_MESSAGE, "errors": dict(errors)}, headers=decision.headers())
+
+    def _list_subscribers(self, request: Any, template_path: str, decision: RateDecision) -> _Answer:
+        query = {k: request.args.getlist(k)[-1] for k in request.args}
+        errors = self._validator.query_errors("GET", template_path, query)
+        if errors:
+            return self._invalid(errors, decision)
+        limit = int(query.get("limit", "50"))
+        page = int(query.get("page", "1"))
+        page_data = {
+            "data": [],
+            "links": {"first": None, "last": None, "prev": None, "next": None},
+            "meta": {"current_page": page, "from": None, "last_page": 1, "path": request.base_url,
+                     "per_page": limit, "to": None, "total": 0},
+        }
+        return _Answer(200, page_data, headers=decision.headers())
+
+    def _send(self, request: Any, body: bytes, template_path: str, params: Mapping[str, str],
+              decision: RateDecision) -> _Answer:
+        media_type = (request.mimetype or "").lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            return _Answer(415, NOT_JSON_TYPE, headers=decision.headers())
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return self._invalid({"body": ["The request body must be valid JSON."]}, decision)
+        errors = self._validator.body_errors("POST", template_path, payload)
+        if errors:
+            return self._invalid(errors, decision)
+        template: Template | None = None
+        if "id" in params:
+            with self._lock:
+                template = self._state.templates.get(params["id"])
+            if template is None:
+                return _Answer(404, {"success": False, "message": "Transactional campaign not found."},
+                               headers=decision.headers())
+        record = self._accept(payload, template)
+        return _Answer(200, {"success": True, "message": "Email sent", "emailId": record.email_id},
+                       headers=decision.headers())
+
+    def _accept(self, payload: Mapping[str, Any], template: Template | None) -> OutboxMessage:
+        from pytest_sender.sandbox.api_messages import build_message
+
+        email_id = _new_email_id(template.id if template else "sbxAPI")
+        rendered = build_message(payload, email_id=email_id, template=template)
+        to = payload.get("to") or {"email": payload.get("recipient_email", "")}
+        sender_email = template.from_email if template else payload["from"]["email"]
+        return self.outbox.add(
+            rendered.message, via="api", envelope_from=sender_email, envelope_to=(str(to.get("email", "")),),
+            request=payload, email_id=email_id, template_id=template.id if template else None,
+            details={"skipped_headers": rendered.skipped_headers, "attachments": payload.get("attachments", {})},
+        )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _drop_connection(environ: WSGIEnvironment) -> None:
+    """Close the client's connection at once, without an answer (a reset, not a clean close)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is None:
+        raise SandboxError("dropping the connection needs werkzeug's server (no werkzeug.socket)")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):  # already gone
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class ApiSandbox:
+    """The sandbox API served on ``127.0.0.1`` and a free port, in a background thread.
+
+    >>> with ApiSandbox() as sandbox:
+    ...     sandbox.base_url  # doctest: +SKIP
+    'http://127.0.0.1:40123/v2'
+    """
+
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str] | None = None,
+        templates: Iterable[Template] = DEFAULT_TEMPLATES,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        outbox: Outbox | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        token_list = list(tokens) if tokens is not None else [f"sbx-{secrets.token_urlsafe(24)}"]
+        if not token_list:
+            raise SandboxError("the sandbox API needs at least one token")
+        self.token = token_list[0]
+        self.app = SandboxApiApp(tokens=token_list, templates=templates, rate_limit=rate_limit, outbox=outbox)
+        self.host = host
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.app.outbox
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise SandboxError("the sandbox API is not running")
+        return int(self._server.port)
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL, like ``https://api.sender.net/v2`` but local."""
+        return f"http://{self.host}:{self.port}{API_PREFIX}"
+
+    @property
+    def secret_token(self) -> Secret:
+        return Secret(self.token)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.app.requests
+
+    def start(self) -> ApiSandbox:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            # The sandbox must not write a log line per request into the user's test output.
+            def log(self, type: str, message: str, *args: Any) -> None:
+                pass
+
+        if self._server is not None:
+            return self
+        try:
+            self._server = make_server(self.host, 0, self.app, threaded=True, request_handler=QuietHandler)
+        except OSError as exc:
+            raise SandboxError(f"the sandbox API could not listen on {self.host}: {exc}") from exc
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"sender-sandbox-api:{self.port}", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def reset(self) -> None:
+        """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens."""
+        self.app.reset()
+
+    # --- conveniences for tests ---
+
+    def add_template(
+        self, template_id: str, *, from_email: str, from_name: str, subject: str,
+        html: str | None = None, text: str | None = None,
+    ) -> Template:
+        template = Template(template_id, from_email, from_name, subject, html, text)
+        self.app.add_template(template)
+        return template
+
+    def inject(
+        self,
+        *,
+        status: int | None = None,
+        body: bytes | str | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+        delay_s: float = 0.0,
+        drop: bool = False,
+        deliver: bool = False,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` requests fail: answer ``status``/``body``, wait ``delay_s``, or drop."""
+        fault = Fault.build(status=status, body=body, headers=headers, content_type=content_type,
+                            delay_s=delay_s, drop=drop, deliver=deliver)
+        self.app.inject(fault, times)
+
+    def set_rate_limit(self, per_minute: int) -> None:
+        self.app.set_rate_limit(per_minute)
+
+    def exhaust_rate_limit(self, token: str | None = None) -> None:
+        self.app.exhaust_rate_limit(token or self.token)
+
+    def __enter__(self) -> ApiSandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._server is not None else "not running"
+        return f"<ApiSandbox {where}>"
+
+
+class ApiSandboxComponent:
+    """The sandbox API as a component of the embedded sandbox (``--sender-sandbox``).
+
+    ``outbox``: the embedded sandbox may set this attribute to its shared :class:`Outbox` before
+    :meth:`start`, so the API and the SMTP relay record into one outbox.
+    """
+
+    def __init__(self) -> None:
+        self.outbox: Outbox = Outbox()
+        self.sandbox: ApiSandbox | None = None
+        self._handed_out: str | None = None
+
+    def start(self, scenario: str) -> None:
+        self.sandbox = ApiSandbox(outbox=self.outbox).start()
+        if scenario == "broken":
+            # A token the sandbox has never issued: every call is answered 401.
+            self._handed_out = f"sbx-revoked-{secrets.token_urlsafe(16)}"
+        else:
+            self._handed_out = self.sandbox.token
+
+    def stop(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def settings_overrides(self) -> dict[str, Any]:
+        if self.sandbox is None or self._handed_out is None:
+            raise SandboxError("the sandbox API component is not started")
+        return {"api_url": self.sandbox.base_url, "api_token": Secret(self._handed_out)}
