@@ -325,6 +325,19 @@ _define(
         meaning="The port answered, TLS verified against the host name, and AUTH PLAIN or LOGIN is offered.",
     ),
     Hint(
+        "SMTP_NOT_CONFIGURED",
+        Status.SKIP,
+        "SMTP is not configured: set SENDER_SMTP_USERNAME and SENDER_SMTP_PASSWORD, or --sender-smtp-host "
+        "/ --sender-smtp-ports, to probe the relay",
+        meaning="The port probes were skipped: no SMTP credentials, host or ports are set, so the app "
+        "presumably sends through the API only.",
+        steps=(
+            f"If the app sends through SMTP, expose its SMTP user ({_SMTP_PAGE}) as SENDER_SMTP_USERNAME "
+            "and SENDER_SMTP_PASSWORD; the ports 587, 2525 and 25 of smtp.sender.net are then probed.",
+        ),
+        fix_line="set SENDER_SMTP_USERNAME/PASSWORD (or --sender-smtp-ports) if the app uses SMTP",
+    ),
+    Hint(
         "SMTP_PORT_REFUSED",
         Status.FAIL,
         "{address} refused the connection",
