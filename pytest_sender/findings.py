@@ -1,4 +1,8 @@
-"""What a check observed: a :class:`Status` and a frozen :class:`Finding`."""
+"""What a check observed: a :class:`Status` and a frozen :class:`Finding`.
+
+PYTEST_DONT_REWRITE: pytest marks a plugin's modules for assertion rewriting; ours hold no test
+asserts, and skipping the rewrite keeps the plugin's load cheap where bytecode is not cached.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 This is the only module that imports pytest. Loading it imports nothing heavy: the checks, httpx,
 dnspython and the sandbox are imported inside the hooks that need them, and only when one of
 ``--sender-preflight``, ``--sender-sandbox`` or ``--sender-live`` is given.
+
+PYTEST_DONT_REWRITE: pytest marks a plugin's modules for assertion rewriting; ours hold no test
+asserts, and skipping the rewrite keeps the plugin's load cheap where bytecode is not cached.
 """
 
 from __future__ import annotations
@@ -127,6 +130,8 @@ def pytest_configure(config: pytest.Config) -> None:
         sandbox = EmbeddedSandbox(scenario).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
     run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), sandbox=sandbox)
+    if sandbox is not None:
+        run.extras.update(sandbox.check_extras())  # e.g. the relay's CA: checks verify TLS and trust it
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
 

@@ -7,6 +7,9 @@ environment, or from a file named by a ``*_FILE`` variable; they have no flag an
 This module is pure: :func:`resolve_settings` takes the raw values as mappings, so it can be used
 and tested without pytest. A value that cannot be used raises :class:`~pytest_sender.errors.ConfigError`
 naming the setting, where the value came from and a valid example.
+
+PYTEST_DONT_REWRITE: pytest marks a plugin's modules for assertion rewriting; ours hold no test
+asserts, and skipping the rewrite keeps the plugin's load cheap where bytecode is not cached.
 """
 
 from __future__ import annotations
