@@ -608,3 +608,542 @@ _define(
         fix_line="connection failed during AUTH on port {port}; re-run",
     ),
 )
+
+# --- dns ---------------------------------------------------------------------------------------
+
+_DOMAINS_PAGE = "Sender: Account settings → Domains"
+_RECHECK = f"In {_DOMAINS_PAGE}, click Recheck DNS records for {{domain}}."
+_DNS_EDITOR = "In your DNS provider's zone editor for {domain}"
+
+_define(
+    Hint(
+        "DNS_NO_DOMAIN",
+        Status.SKIP,
+        "No sending domain is configured: set SENDER_DOMAINS or --sender-domain",
+        meaning="The DNS checks were skipped because no sending domain is set.",
+        steps=(
+            "Name the domain(s) in your From addresses: --sender-domain example.com (repeatable), "
+            "SENDER_DOMAINS=example.com,example.org, or sender_domains in the ini file.",
+        ),
+        fix_line="set SENDER_DOMAINS or --sender-domain",
+    ),
+    Hint(
+        "DNS_TIMEOUT",
+        Status.ERROR,
+        "No DNS answer for {rdtype} {name} within {timeout:g} s; the {record} could not be checked",
+        meaning="A DNS query timed out; the record is not known to be missing, it could not be read.",
+        why="A timeout says nothing about the record; receivers whose lookups time out treat SPF and "
+        "DMARC as a temporary error and may defer or reject mail.",
+        steps=(
+            "Check that this machine can reach its DNS servers ({server}) over UDP and TCP port 53.",
+            "Query the name yourself: dig {rdtype} {name}; a slow or dead authoritative server of "
+            "{name} also times out for receivers.",
+            "If the network is merely slow, raise --sender-timeout.",
+        ),
+        verify="dig {rdtype} {name} answers promptly; re-run pytest --sender-preflight -k dns.",
+        fix_line="DNS query {rdtype} {name} timed out; check DNS reachability or raise --sender-timeout",
+    ),
+    Hint(
+        "DNS_SERVFAIL",
+        Status.ERROR,
+        "The DNS server failed (SERVFAIL) on {rdtype} {name}; the {record} could not be checked",
+        meaning="SERVFAIL: the resolver or the domain's servers failed; the record is not known to be missing.",
+        why="Receivers that get SERVFAIL treat SPF/DMARC as a temporary error: mail is deferred or, "
+        "after retries, bounced.",
+        steps=(
+            "Query the name yourself: dig {rdtype} {name}. A persistent SERVFAIL usually means a "
+            "broken DNSSEC chain or unreachable authoritative servers for the domain.",
+            "Check the domain's DNSSEC (DS record at the registrar versus the zone's keys) and that "
+            "every NS server answers.",
+        ),
+        verify="dig {rdtype} {name} returns NOERROR or NXDOMAIN; re-run pytest --sender-preflight -k dns.",
+        fix_line="SERVFAIL on {rdtype} {name}; check the domain's DNS servers and DNSSEC",
+    ),
+    Hint(
+        "DNS_REFUSED",
+        Status.ERROR,
+        "The DNS server {server} refused the query {rdtype} {name}; the {record} could not be checked",
+        meaning="REFUSED: the configured DNS server will not answer this name (not recursive for us, "
+        "or an access list).",
+        why="Nothing was learned about the record.",
+        steps=(
+            "Point --sender-nameserver (SENDER_NAMESERVERS) at a recursive resolver that serves this "
+            "machine, or leave it unset to use the system's resolvers.",
+        ),
+        verify="dig @SERVER {rdtype} {name} answers; re-run pytest --sender-preflight -k dns.",
+        fix_line="DNS server refused {rdtype} {name}; use a recursive resolver (--sender-nameserver)",
+    ),
+    Hint(
+        "DNS_ERROR",
+        Status.ERROR,
+        "The DNS query {rdtype} {name} failed: {detail}; the {record} could not be checked",
+        meaning="Any other DNS fault (network error, malformed answer, unusual response code).",
+        why="Nothing was learned about the record.",
+        steps=(
+            "Query the name yourself: dig {rdtype} {name}.",
+            "Check the configured DNS servers (--sender-nameserver / SENDER_NAMESERVERS).",
+        ),
+        fix_line="DNS query {rdtype} {name} failed ({detail})",
+    ),
+    # --- SPF
+    Hint(
+        "SPF_OK",
+        Status.PASS,
+        "SPF authorises Sender ({lookups} of 10 DNS lookups, {void_lookups} of 2 void lookups)",
+        meaning="Exactly one valid SPF record that includes Sender, within the lookup limits.",
+    ),
+    Hint(
+        "SPF_MISSING",
+        Status.FAIL,
+        "{domain} publishes no SPF record",
+        meaning="No TXT record starting with v=spf1 at the domain.",
+        why="Without SPF, receivers cannot tell Sender's servers are allowed to send for {domain}; "
+        "Gmail and Yahoo require SPF or DKIM, and DMARC alignment fails, so mail lands in spam or is rejected.",
+        steps=(
+            _DNS_EDITOR + ", add a TXT record at the domain itself (host @) with the value:\n"
+            "       {suggested}",
+            "If other services send mail for {domain}, add their include: terms before ~all.",
+            _RECHECK,
+        ),
+        verify="dig TXT {domain} shows the record; re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="publish TXT @ \"{suggested}\"",
+    ),
+    Hint(
+        "SPF_MULTIPLE",
+        Status.FAIL,
+        "{domain} publishes {count} SPF records; exactly one is allowed",
+        meaning="More than one v=spf1 TXT record: SPF evaluation is a permanent error (RFC 7208 §4.5).",
+        why="With two SPF records every receiver gets a permerror, which counts as no SPF: DMARC "
+        "fails on SPF and mail is filtered.",
+        steps=(
+            _DNS_EDITOR + ", delete all {count} v=spf1 TXT records and publish one merged record:\n"
+            "       {suggested}",
+            "Check the merged record still names every service that sends for {domain}.",
+            _RECHECK,
+        ),
+        verify="dig TXT {domain} shows exactly one v=spf1 record; re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="merge into one record: \"{suggested}\"",
+    ),
+    Hint(
+        "SPF_SYNTAX",
+        Status.FAIL,
+        "The SPF record of {domain} is invalid: {error}",
+        meaning="The record does not follow RFC 7208 syntax: receivers return permerror.",
+        why="A record with a syntax error is a permanent error for every receiver: SPF never passes.",
+        steps=(
+            "Fix the term named in the error. The record now is:\n       {record}",
+            "Mechanisms are all, include:, a, mx, ptr, ip4:, ip6:, exists: (with +, -, ~ or ? in "
+            "front); modifiers are redirect= and exp=; terms are separated by single spaces.",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="fix the SPF syntax: {error}",
+    ),
+    Hint(
+        "SPF_INCLUDE_LOOP",
+        Status.FAIL,
+        "The SPF include tree of {domain} loops: {loop}",
+        meaning="An include or redirect leads back to a record already being evaluated.",
+        why="A loop exhausts the 10-lookup limit: receivers return permerror and SPF never passes.",
+        steps=(
+            "Remove the include:/redirect= that points back up the chain ({loop}).",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="break the include loop {loop}",
+    ),
+    Hint(
+        "SPF_TOO_MANY_LOOKUPS",
+        Status.FAIL,
+        "The SPF record of {domain} needs {lookups} DNS lookups; at most 10 are allowed",
+        meaning="include, a, mx, ptr, exists and redirect across the whole tree exceed RFC 7208's limit of 10.",
+        why="Receivers stop at the 11th lookup with permerror: SPF fails for every sender listed after it, "
+        "often including Sender.",
+        steps=(
+            "Remove includes of services that no longer send for {domain}.",
+            "Replace a and mx terms with ip4:/ip6: ranges (they cost no lookup), and ptr altogether.",
+            "Keep include:{include}; the lookups counted were: {terms}.",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf; the pass line shows the lookup count.",
+        fix_line="cut SPF DNS lookups from {lookups} to 10 or fewer",
+    ),
+    Hint(
+        "SPF_TOO_MANY_VOID_LOOKUPS",
+        Status.FAIL,
+        "The SPF record of {domain} has {void_lookups} lookups that find nothing; at most 2 are allowed",
+        meaning="More than two mechanisms name hosts that do not exist or have no records (RFC 7208 §4.6.4).",
+        why="Receivers return permerror after the third void lookup, so SPF never passes.",
+        steps=(
+            "Remove or correct the terms that point at nothing: {terms}.",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="remove SPF terms that resolve to nothing ({terms})",
+    ),
+    Hint(
+        "SPF_INCLUDE_BROKEN",
+        Status.FAIL,
+        "An include in the SPF tree of {domain} is unusable: {problem}",
+        meaning="An include:/redirect= target has no SPF record, several, or an invalid one: permerror.",
+        why="A broken include is a permanent error for the whole record: SPF never passes.",
+        steps=(
+            "Remove the include of a service you no longer use, or correct its name (check the "
+            "provider's documentation for the exact include value).",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="fix or remove the broken include ({problem})",
+    ),
+    Hint(
+        "SPF_PASS_ALL",
+        Status.FAIL,
+        "The SPF record of {domain} ends in {term}: it authorises every server on the internet",
+        meaning="+all (or a bare all) lets anyone pass SPF for the domain.",
+        why="Anyone can send mail that passes SPF as {domain}; receivers treat such records as a "
+        "spam signal and the domain is open to spoofing.",
+        steps=(
+            _DNS_EDITOR + ", replace the SPF record with:\n       {suggested}",
+            _RECHECK,
+        ),
+        verify="dig TXT {domain} ends in ~all or -all; re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="replace {term} with ~all: \"{suggested}\"",
+    ),
+    Hint(
+        "SPF_INCLUDE_MISSING",
+        Status.FAIL,
+        "The SPF record of {domain} does not include {include}",
+        meaning="Sender's servers are not authorised by the domain's SPF record.",
+        why="Mail Sender sends for {domain} fails SPF (softfail or fail): it is filtered or rejected, "
+        "and Sender shows the domain as not authenticated.",
+        steps=(
+            _DNS_EDITOR + ", change the TXT record at @ from:\n       {record}\n     to:\n       {suggested}",
+            "Keep a single v=spf1 record: merge, do not add a second one.",
+            _RECHECK,
+        ),
+        verify="dig TXT {domain} shows include:{include}; re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="publish \"{suggested}\"",
+    ),
+    Hint(
+        "SPF_NEUTRAL_ALL",
+        Status.WARN,
+        "The SPF record of {domain} ends in {term}: servers it does not list get a neutral result",
+        meaning="?all (or no all at all) asserts nothing about unlisted servers.",
+        why="Spoofed mail gets 'neutral' instead of failing, so receivers trust the domain less and "
+        "DMARC cannot rely on SPF failures.",
+        steps=(
+            _DNS_EDITOR + ", publish:\n       {suggested}",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="end the SPF record with ~all or -all: \"{suggested}\"",
+    ),
+    Hint(
+        "SPF_TOO_LONG",
+        Status.WARN,
+        "The SPF record of {domain} is {length} bytes long; keep it under 450",
+        meaning="A long record (or TXT answer) risks truncated UDP answers and is hard to maintain.",
+        why="Answers over 512 bytes need TCP; receivers behind firewalls that block TCP/53 then "
+        "time out and treat SPF as a temporary error.",
+        steps=(
+            "Replace long lists of ip4:/ip6: terms with an include: of a record that holds them, or "
+            "merge adjacent ranges into larger prefixes.",
+            "Remove TXT verification tokens at @ that are no longer needed (they share the answer).",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="shorten the SPF record ({length} bytes)",
+    ),
+    # --- DKIM
+    Hint(
+        "DKIM_OK",
+        Status.PASS,
+        "DKIM key {name} is published ({key})",
+        meaning="The selector's record holds a valid key of at least 2048 bits (RSA) or Ed25519.",
+    ),
+    Hint(
+        "DKIM_MISSING",
+        Status.FAIL,
+        "No DKIM key is published at {name}",
+        meaning="The selector's name has no CNAME and no TXT record.",
+        why="Without Sender's DKIM key, mail from {domain} is unsigned by your domain: DMARC cannot "
+        "align on DKIM, and Gmail and Yahoo filter or reject it.",
+        steps=(
+            _DNS_EDITOR + ", add a CNAME record: host {selector}._domainkey, target {cname_target} "
+            "(use the exact value shown in " + _DOMAINS_PAGE + " → {domain}).",
+            "If your DNS provider proxies CNAMEs (Cloudflare: orange cloud), switch it to DNS only.",
+            _RECHECK,
+        ),
+        verify="dig CNAME {name} shows {cname_target}; re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="add CNAME {selector}._domainkey → {cname_target}",
+    ),
+    Hint(
+        "DKIM_CNAME_DANGLING",
+        Status.FAIL,
+        "The DKIM name {name} is a CNAME to {target}, which does not exist",
+        meaning="A dangling CNAME: the key host it points to has no record.",
+        why="Receivers find no key, so every DKIM signature fails and DMARC cannot align on DKIM.",
+        steps=(
+            _DNS_EDITOR + ", change the CNAME {selector}._domainkey to point at {cname_target} "
+            "(check the exact value in " + _DOMAINS_PAGE + " → {domain}); a typo in the target is the usual cause.",
+            _RECHECK,
+        ),
+        verify="dig TXT {name} returns a v=DKIM1 key; re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="point CNAME {selector}._domainkey at {cname_target}",
+    ),
+    Hint(
+        "DKIM_REVOKED",
+        Status.FAIL,
+        "The DKIM key at {name} is revoked (empty p=)",
+        meaning="An empty p= tag means the key was withdrawn (RFC 6376 §3.6.1).",
+        why="Signatures with this selector fail everywhere; DMARC cannot align on DKIM.",
+        steps=(
+            _DNS_EDITOR + ", replace the TXT record at {selector}._domainkey with the CNAME to "
+            "{cname_target} that " + _DOMAINS_PAGE + " shows.",
+            _RECHECK,
+        ),
+        verify="dig TXT {name} shows a non-empty p=; re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="replace the revoked key: CNAME {selector}._domainkey → {cname_target}",
+    ),
+    Hint(
+        "DKIM_KEY_UNDECODABLE",
+        Status.FAIL,
+        "The DKIM key at {name} cannot be decoded: {error}",
+        meaning="p= is not a valid base64 public key of the stated type.",
+        why="Receivers cannot verify any signature with this key: DKIM fails.",
+        steps=(
+            "Republish the key exactly as given, usually by the CNAME to {cname_target} instead of "
+            "a pasted TXT record; pasted keys are often cut or wrapped with quotes or spaces.",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="republish the DKIM key at {name} ({error})",
+    ),
+    Hint(
+        "DKIM_SYNTAX",
+        Status.FAIL,
+        "The DKIM record at {name} is invalid: {error}",
+        meaning="The record is not a valid DKIM tag list, or several records answer at the selector.",
+        why="Receivers cannot use the record: DKIM fails.",
+        steps=(
+            "Publish exactly one record at {selector}._domainkey; the simplest is the CNAME to {cname_target}.",
+            "A TXT key record is a ';'-separated tag list such as v=DKIM1; k=rsa; p=MIIB...",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="fix the DKIM record at {name} ({error})",
+    ),
+    Hint(
+        "DKIM_KEY_TOO_SHORT",
+        Status.FAIL,
+        "The DKIM key at {name} is only {bits} bits; receivers require at least 1024",
+        meaning="RSA keys under 1024 bits are rejected by receivers (RFC 8301).",
+        why="Signatures with short keys are treated as invalid: DKIM fails.",
+        steps=(
+            "Publish a 2048-bit key: use the CNAME to {cname_target} from " + _DOMAINS_PAGE + ".",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="replace the {bits}-bit DKIM key with a 2048-bit one",
+    ),
+    Hint(
+        "DKIM_KEY_WEAK",
+        Status.WARN,
+        "The DKIM key at {name} is {bits} bits; 2048 is recommended",
+        meaning="Accepted today, but under the recommended 2048 bits (RFC 8301).",
+        why="Short keys are being phased out; some receivers already score them lower.",
+        steps=(
+            "Rotate to a 2048-bit key; with Sender, use the CNAME to {cname_target}.",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="rotate the {bits}-bit DKIM key to 2048 bits",
+    ),
+    Hint(
+        "DKIM_TESTING",
+        Status.WARN,
+        "The DKIM key at {name} is in testing mode (t=y)",
+        meaning="t=y asks receivers to treat signatures as if unsigned.",
+        why="Receivers may ignore the DKIM result, so DMARC cannot rely on it.",
+        steps=(
+            "Remove t=y from the record at {selector}._domainkey once signing works.",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dkim.",
+        fix_line="remove t=y from the DKIM record",
+    ),
+    # --- DMARC
+    Hint(
+        "DMARC_OK",
+        Status.PASS,
+        "DMARC policy {policy} at {name}",
+        meaning="One valid DMARC record with an enforcing policy (quarantine or reject).",
+    ),
+    Hint(
+        "DMARC_MISSING",
+        Status.FAIL,
+        "No DMARC record at {name}{fallback}",
+        meaning="Neither the domain nor its organisational domain publishes a v=DMARC1 record.",
+        why="Gmail and Yahoo require a DMARC record from bulk senders; without it mail is filtered "
+        "or rejected, and nobody receives reports of spoofing.",
+        steps=(
+            _DNS_EDITOR + ", add a TXT record at host _dmarc with the value:\n       {suggested}",
+            "Start with p=none while reports come in, then move to p=quarantine.",
+            _RECHECK,
+        ),
+        verify="dig TXT _dmarc.{org_domain} shows v=DMARC1; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="publish TXT _dmarc \"{suggested}\"",
+    ),
+    Hint(
+        "DMARC_MULTIPLE",
+        Status.FAIL,
+        "{name} publishes {count} DMARC records; exactly one is allowed",
+        meaning="Several v=DMARC1 records: receivers ignore DMARC for the domain (RFC 7489 §6.6.3).",
+        why="With several records no policy applies, as if none were published.",
+        steps=(
+            "Delete all but one v=DMARC1 TXT record at {name}.",
+            _RECHECK,
+        ),
+        verify="dig TXT {name} shows one v=DMARC1 record.",
+        fix_line="keep one DMARC record at {name}",
+    ),
+    Hint(
+        "DMARC_SYNTAX",
+        Status.FAIL,
+        "The DMARC record at {name} is invalid: {error}",
+        meaning="The record breaks RFC 7489 syntax (v=DMARC1 first, known tags with valid values).",
+        why="Receivers discard an invalid record, as if none were published.",
+        steps=(
+            "Fix the record; it is now:\n       {record}",
+            "A valid example: {suggested}",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="fix the DMARC record ({error})",
+    ),
+    Hint(
+        "DMARC_POLICY_NONE",
+        Status.WARN,
+        "DMARC at {name} has policy none: spoofed mail is not blocked",
+        meaning="p=none (or sp=none for subdomains) only monitors.",
+        why="Receivers deliver mail that fails DMARC; Gmail and Yahoo accept p=none, but it gives "
+        "no protection and less trust.",
+        steps=(
+            "Read the aggregate reports (rua) to confirm all legitimate mail passes, then change "
+            "the record at {name} to:\n       {suggested}",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="raise the DMARC policy: \"{suggested}\"",
+    ),
+    Hint(
+        "DMARC_BAD_URI",
+        Status.FAIL,
+        "The DMARC record at {name} has an invalid report address: {uri}",
+        meaning="rua/ruf must be a comma-separated list of mailto: URIs (with an optional !size).",
+        why="Receivers drop reports to invalid addresses; some treat the record as invalid.",
+        steps=(
+            "Write each address as mailto:user@host, for example rua=mailto:dmarc@{org_domain}.",
+            _RECHECK,
+        ),
+        verify="re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="fix the DMARC report address {uri}",
+    ),
+    Hint(
+        "DMARC_EXTERNAL_UNAUTHORISED",
+        Status.WARN,
+        "{host} has not agreed to receive DMARC reports for {domain}",
+        meaning="An external rua/ruf destination lacks its authorisation record (RFC 7489 §7.1).",
+        why="Receivers send no reports to that address, so you will not see failures or spoofing.",
+        steps=(
+            "Ask the operator of {host} (your DMARC report service) to publish TXT "
+            "{auth_name} with the value v=DMARC1, or send reports to an address at {org_domain}.",
+        ),
+        verify="dig TXT {auth_name} shows v=DMARC1.",
+        fix_line="publish TXT {auth_name} \"v=DMARC1\" at the report host",
+    ),
+    # --- MX
+    Hint(
+        "MX_OK",
+        Status.PASS,
+        "{domain} receives mail at {hosts}",
+        meaning="The domain has MX records, so replies and bounces can arrive.",
+    ),
+    Hint(
+        "MX_A_FALLBACK",
+        Status.PASS,
+        "{domain} has no MX but receives mail at its address {address}",
+        meaning="No MX, but an A/AAAA record that senders fall back to (RFC 5321 §5.1).",
+    ),
+    Hint(
+        "MX_NULL",
+        Status.WARN,
+        "{domain} publishes a null MX: it cannot receive replies or bounces",
+        meaning="MX 0 . declares the domain accepts no mail (RFC 7505).",
+        why="Replies to your transactional mail bounce, and some receivers distrust From domains "
+        "that cannot receive mail.",
+        steps=(
+            "If customers reply to these messages, replace the null MX with your mail host's MX "
+            "records, or set a reply_to address on a domain that receives mail.",
+        ),
+        verify="dig MX {domain}.",
+        fix_line="replace the null MX of {domain} if replies must arrive",
+    ),
+    Hint(
+        "MX_NONE",
+        Status.WARN,
+        "{domain} has no MX and no address record: it cannot receive replies or bounces",
+        meaning="Neither MX nor A/AAAA: mail to the domain cannot be delivered.",
+        why="Replies and bounces are lost, and receivers distrust From domains that cannot receive mail.",
+        steps=(
+            _DNS_EDITOR + ", add MX records for the mail service that receives for {domain}, or "
+            "send from a domain that receives mail.",
+        ),
+        verify="dig MX {domain}.",
+        fix_line="add MX records for {domain}",
+    ),
+    # --- blocklists
+    Hint(
+        "BLOCKLIST_CLEAN",
+        Status.PASS,
+        "{domain} is on none of {lists}",
+        meaning="No domain blocklist lists the domain.",
+    ),
+    Hint(
+        "BLOCKLIST_LISTED",
+        Status.FAIL,
+        "{domain} is listed on {listing}",
+        meaning="A domain blocklist lists the domain; receivers using it reject or junk mail naming it.",
+        why="Mail that names a listed domain (From, links) is rejected or sent to spam by receivers "
+        "that use the list.",
+        steps=(
+            "Find out why: look the domain up on the list's own site ({lookup}).",
+            "Fix the cause (compromised site or account, spam links, bought lists), then request "
+            "delisting on that site.",
+            "Tell Sender support, who can check whether the listing affects their sending pool.",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.blocklist after the list removes the entry.",
+        fix_line="request delisting of {domain} from {listing}",
+    ),
+    Hint(
+        "BLOCKLIST_QUERY_REFUSED",
+        Status.ERROR,
+        "{zone} refused the query from this resolver ({answer}); the listing is unknown",
+        meaning="The list answered with its 'query refused' code (public or high-volume resolver), not a listing.",
+        why="Nothing was learned about the domain.",
+        steps=(
+            "Query through your own recursive resolver (not a public one such as 8.8.8.8) with "
+            "--sender-nameserver, or use the list's registered access (e.g. a Spamhaus DQS key).",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.blocklist.",
+        fix_line="{zone} refused this resolver; use a private resolver",
+    ),
+    Hint(
+        "BLOCKLIST_BAD_ANSWER",
+        Status.ERROR,
+        "{zone} answered {answer}, which is not a blocklist code; the listing is unknown",
+        meaning="An answer outside 127.0.0.0/8: the resolver rewrites answers (ad or NXDOMAIN redirection).",
+        why="Nothing was learned about the domain.",
+        steps=(
+            "Use a resolver that does not rewrite NXDOMAIN answers (--sender-nameserver).",
+        ),
+        verify="re-run pytest --sender-preflight -k dns.blocklist.",
+        fix_line="{zone} answer {answer} is not a list code; use a non-rewriting resolver",
+    ),
+)

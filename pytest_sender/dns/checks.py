@@ -1,0 +1,470 @@
+"""The ``dns.*`` preflight checks: ``dns.spf``, ``dns.dkim``, ``dns.dmarc``, ``dns.mx``, ``dns.blocklist``.
+
+Each check has one target per sending domain (shown as the user wrote it; an IDN is queried as
+its A-label). All checks of a run share one :class:`~pytest_sender.dns.query.Resolver` (so one
+cache, keyed by nameservers, name and type), made from ``settings.nameservers`` and
+``settings.timeout``; tests may inject their own as ``context.extras["dns_resolver"]`` and a list
+of :class:`~pytest_sender.dns.blocklist.Blocklist` as ``context.extras["dns_blocklists"]``.
+The ``check_*`` functions return one finding and never raise for DNS faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_sender.dns import blocklist as blocklists
+from pytest_sender.dns.dkim import (
+    MIN_RSA_BITS,
+    RECOMMENDED_RSA_BITS,
+    decode_dkim_key,
+    dkim_name,
+    parse_dkim_record,
+)
+from pytest_sender.dns.dmarc import (
+    dmarc_name,
+    is_dmarc_candidate,
+    organisational_domain,
+    parse_dmarc_record,
+    report_authorisation_name,
+    suggest_dmarc_record,
+    validate_report_uri,
+)
+from pytest_sender.dns.mx import evaluate_mx
+from pytest_sender.dns.query import DnsAnswer, DnsStatus, Resolver, to_ascii_name
+from pytest_sender.dns.spf import (
+    MAX_DNS_LOOKUPS,
+    MAX_VOID_LOOKUPS,
+    RECOMMENDED_MAX_RECORD_BYTES,
+    analyze_spf,
+    suggest_spf_record,
+)
+from pytest_sender.errors import ParseError
+from pytest_sender.findings import Finding
+from pytest_sender.hints import make_finding
+from pytest_sender.preflight.registry import CheckContext, CheckSpec
+from pytest_sender.settings import Settings
+
+__all__ = [
+    "CHECKS",
+    "NO_DOMAIN_TARGET",
+    "SENDER_DKIM_TARGET",
+    "check_blocklist",
+    "check_dkim",
+    "check_dmarc",
+    "check_mx",
+    "check_spf",
+    "domain_targets",
+    "fault_finding",
+]
+
+#: The placeholder target of every dns check when no domain is configured.
+NO_DOMAIN_TARGET = "no-domain-configured"
+#: Where Sender's DKIM CNAME points (the key host Sender publishes).
+SENDER_DKIM_TARGET = "dkim.sendersrv.com"
+
+_FAULT_CODES = {
+    DnsStatus.TIMEOUT: "DNS_TIMEOUT",
+    DnsStatus.SERVFAIL: "DNS_SERVFAIL",
+    DnsStatus.REFUSED: "DNS_REFUSED",
+    DnsStatus.ERROR: "DNS_ERROR",
+}
+
+
+def domain_targets(settings: Settings) -> list[str]:
+    return list(settings.domains) or [NO_DOMAIN_TARGET]
+
+
+def fault_finding(
+    check: str, target: str, answer: DnsAnswer, record: str, *, timeout: float, evidence: Sequence[str] = ()
+) -> Finding:
+    """The ``error`` finding for a query that could not be answered (never "missing")."""
+    return make_finding(
+        check, target, _FAULT_CODES.get(answer.status, "DNS_ERROR"),
+        evidence=[*evidence, answer.describe()],
+        rdtype=answer.rdtype, name=answer.name, record=record, timeout=timeout,
+        server=answer.server or "the system resolver", detail=answer.detail or answer.status.value,
+    )
+
+
+def _skip(check: str, target: str) -> Finding:
+    return make_finding(check, target, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
+
+
+def _shown(domain: str, ascii_name: str) -> str:
+    return domain if domain == ascii_name else f"{domain} ({ascii_name})"
+
+
+# --- dns.spf ------------------------------------------------------------------------------------
+
+
+async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: float) -> Finding:
+    """Exactly one valid record; lookups and void lookups within limits; Sender's include; the all term."""
+    check = "dns.spf"
+    try:
+        name = to_ascii_name(domain)
+    except ParseError as exc:
+        return make_finding(check, domain, "DNS_ERROR", rdtype="TXT", name=domain, detail=str(exc), record="SPF record")
+    analysis = await analyze_spf(name, resolver=resolver)
+    answer = analysis.answer
+    params: dict[str, Any] = {"domain": domain, "include": include}
+    if answer.status.is_fault:
+        return fault_finding(check, domain, answer, "SPF record", timeout=timeout)
+    evidence = [answer.describe()]
+    if not analysis.records:
+        return make_finding(
+            check, domain, "SPF_MISSING", evidence=evidence, suggested=suggest_spf_record(None, include), **params
+        )
+    if len(analysis.records) > 1:
+        return make_finding(
+            check, domain, "SPF_MULTIPLE", evidence=evidence, count=len(analysis.records),
+            suggested=suggest_spf_record(analysis.records, include), **params,
+        )
+    record = analysis.records[0]
+    params["record"] = record
+    if analysis.parsed is None:
+        return make_finding(check, domain, "SPF_SYNTAX", evidence=evidence, error=analysis.parse_error, **params)
+    evidence = [f"record: {record}"]
+    evidence += [f"  {node.via} {node.domain}: {node.record or node.problem}" for node in analysis.nodes[1:]]
+    evidence.append(f"DNS lookups: {analysis.lookups} of {MAX_DNS_LOOKUPS}")
+    if analysis.void_terms:
+        voids = ", ".join(analysis.void_terms)
+        evidence.append(f"void lookups: {analysis.void_lookups} of {MAX_VOID_LOOKUPS}: {voids}")
+    if analysis.macro_terms:
+        evidence.append("counted, not followed (macros depend on the client): " + ", ".join(analysis.macro_terms))
+    if analysis.faults:
+        fault = analysis.faults[0]
+        return fault_finding(check, domain, fault, "SPF include tree", timeout=timeout, evidence=evidence)
+    if analysis.loops:
+        return make_finding(check, domain, "SPF_INCLUDE_LOOP", evidence=evidence, loop=analysis.loops[0], **params)
+    if analysis.lookups > MAX_DNS_LOOKUPS:
+        return make_finding(
+            check, domain, "SPF_TOO_MANY_LOOKUPS", evidence=evidence, lookups=analysis.lookups,
+            terms=", ".join(analysis.lookup_terms), **params,
+        )
+    if analysis.void_lookups > MAX_VOID_LOOKUPS:
+        return make_finding(
+            check, domain, "SPF_TOO_MANY_VOID_LOOKUPS", evidence=evidence, void_lookups=analysis.void_lookups,
+            terms=", ".join(analysis.void_terms), **params,
+        )
+    if analysis.broken_includes:
+        return make_finding(
+            check, domain, "SPF_INCLUDE_BROKEN", evidence=evidence, problem=analysis.broken_includes[0], **params
+        )
+    all_term = analysis.parsed.all_term
+    include_name = include.lower()
+    if all_term is not None and all_term.qualifier == "+":
+        return make_finding(
+            check, domain, "SPF_PASS_ALL", evidence=evidence, term=all_term.text,
+            suggested=suggest_spf_record(record, include, soften_all=True), **params,
+        )
+    if include_name not in analysis.includes:
+        return make_finding(
+            check, domain, "SPF_INCLUDE_MISSING", evidence=evidence,
+            suggested=suggest_spf_record(record, include, soften_all=True), **params,
+        )
+    if (all_term is not None and all_term.qualifier == "?") or (
+        all_term is None and analysis.parsed.effective_redirect is None
+    ):
+        term = all_term.text if all_term is not None else "no all term"
+        return make_finding(
+            check, domain, "SPF_NEUTRAL_ALL", evidence=evidence, term=term,
+            suggested=suggest_spf_record(record, include, soften_all=True), **params,
+        )
+    length = max(len(record.encode()), sum(len(r.encode()) for r in answer.records))
+    if length > RECOMMENDED_MAX_RECORD_BYTES:
+        evidence.append(f"TXT answer at {name}: {len(answer.records)} records, {length} bytes")
+        return make_finding(check, domain, "SPF_TOO_LONG", evidence=evidence, length=length, **params)
+    return make_finding(
+        check, domain, "SPF_OK", evidence=evidence, lookups=analysis.lookups,
+        void_lookups=analysis.void_lookups, **params,
+    )
+
+
+# --- dns.dkim -----------------------------------------------------------------------------------
+
+
+async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout: float) -> Finding:
+    """The selector's key: present (CNAME or TXT), parseable, not revoked, long enough, not testing."""
+    check = "dns.dkim"
+    name = dkim_name(selector, to_ascii_name(domain))
+    params: dict[str, Any] = {
+        "domain": domain, "name": name, "selector": selector, "cname_target": SENDER_DKIM_TARGET,
+    }
+    answer = await resolver.query(name, "TXT")
+    evidence = [answer.describe()]
+    if answer.status.is_fault:
+        return fault_finding(check, domain, answer, "DKIM key", timeout=timeout)
+    if answer.status.is_void:
+        if answer.cname_chain:
+            return make_finding(
+                check, domain, "DKIM_CNAME_DANGLING", evidence=evidence, target=answer.final_name, **params
+            )
+        return make_finding(check, domain, "DKIM_MISSING", evidence=evidence, **params)
+    if len(answer.records) > 1:
+        return make_finding(
+            check, domain, "DKIM_SYNTAX", evidence=evidence,
+            error=f"{len(answer.records)} TXT records answer; publish exactly one", **params,
+        )
+    try:
+        record = parse_dkim_record(answer.records[0])
+    except ParseError as exc:
+        return make_finding(check, domain, "DKIM_SYNTAX", evidence=evidence, error=str(exc), **params)
+    if record.revoked:
+        return make_finding(check, domain, "DKIM_REVOKED", evidence=evidence, **params)
+    try:
+        key = decode_dkim_key(record)
+    except ParseError as exc:
+        return make_finding(check, domain, "DKIM_KEY_UNDECODABLE", evidence=evidence, error=str(exc), **params)
+    via = f" via CNAME {answer.final_name}" if answer.cname_chain else ""
+    evidence.append(f"key: {key}{via}")
+    if key.key_type == "rsa" and key.bits < MIN_RSA_BITS:
+        return make_finding(check, domain, "DKIM_KEY_TOO_SHORT", evidence=evidence, bits=key.bits, **params)
+    if key.key_type == "rsa" and key.bits < RECOMMENDED_RSA_BITS:
+        if record.testing:
+            evidence.append("t=y: the key is also in testing mode")
+        return make_finding(check, domain, "DKIM_KEY_WEAK", evidence=evidence, bits=key.bits, **params)
+    if record.testing:
+        return make_finding(check, domain, "DKIM_TESTING", evidence=evidence, **params)
+    return make_finding(check, domain, "DKIM_OK", evidence=evidence, key=f"{key}{via}", **params)
+
+
+# --- dns.dmarc ----------------------------------------------------------------------------------
+
+
+async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
+    """One valid record at the domain or its organisational domain; policy; report destinations."""
+    check = "dns.dmarc"
+    ascii_name = to_ascii_name(domain)
+    org = organisational_domain(ascii_name)
+    own_name, org_name = dmarc_name(ascii_name), dmarc_name(org)
+    # Both at once: the fallback costs no extra round trip.
+    queries = [resolver.query(own_name, "TXT")]
+    if org != ascii_name:
+        queries.append(resolver.query(org_name, "TXT"))
+    answers = await asyncio.gather(*queries)
+    own = answers[0]
+    params: dict[str, Any] = {"domain": domain, "org_domain": org}
+    evidence = [a.describe() for a in answers]
+    if own.status.is_fault:
+        return fault_finding(check, domain, own, "DMARC record", timeout=timeout)
+    candidates = [text for text in own.records if is_dmarc_candidate(text)]
+    found_at = own_name
+    if not candidates and len(answers) > 1:
+        if answers[1].status.is_fault:
+            return fault_finding(check, domain, answers[1], "DMARC record", timeout=timeout)
+        candidates = [text for text in answers[1].records if is_dmarc_candidate(text)]
+        found_at = org_name
+    at_org = found_at != own_name
+    params["name"] = found_at
+    if not candidates:
+        return make_finding(
+            check, domain, "DMARC_MISSING", evidence=evidence,
+            fallback=f" nor at {org_name}" if org != ascii_name else "",
+            suggested=suggest_dmarc_record(None, org), **params | {"name": own_name},
+        )
+    if len(candidates) > 1:
+        return make_finding(check, domain, "DMARC_MULTIPLE", evidence=evidence, count=len(candidates), **params)
+    text = candidates[0]
+    try:
+        record = parse_dmarc_record(text)
+    except ParseError as exc:
+        return make_finding(
+            check, domain, "DMARC_SYNTAX", evidence=evidence, error=str(exc), record=text,
+            suggested=suggest_dmarc_record(None, org, policy="quarantine"), **params,
+        )
+    if at_org:
+        evidence.append(f"{ascii_name} has no record of its own; the organisational domain's applies")
+    uris = []
+    for uri in (*record.rua, *record.ruf):
+        try:
+            uris.append(validate_report_uri(uri))
+        except ParseError as exc:
+            evidence.append(str(exc))
+            return make_finding(check, domain, "DMARC_BAD_URI", evidence=evidence, uri=uri, **params)
+    policy_domain = found_at[len("_dmarc."):]
+    policy = record.effective_policy(for_subdomain=at_org)
+    if policy == "none":
+        return make_finding(
+            check, domain, "DMARC_POLICY_NONE", evidence=evidence,
+            suggested=suggest_dmarc_record(record, org, policy="quarantine"), **params,
+        )
+    policy_org = organisational_domain(policy_domain)
+    external = sorted({uri.host for uri in uris if organisational_domain(uri.host) != policy_org})
+    if external:
+        names = [report_authorisation_name(policy_domain, host) for host in external]
+        auth_answers = await asyncio.gather(*(resolver.query(n, "TXT") for n in names))
+        for host, auth_name, auth in zip(external, names, auth_answers, strict=True):
+            evidence.append(auth.describe())
+            if auth.status.is_fault:
+                return fault_finding(check, domain, auth, "DMARC report authorisation", timeout=timeout,
+                                     evidence=evidence[:-1])
+            if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
+                return make_finding(
+                    check, domain, "DMARC_EXTERNAL_UNAUTHORISED", evidence=evidence, host=host,
+                    auth_name=auth_name, **params | {"domain": policy_domain},
+                )
+    shown = f"p={record.policy}" + (f", sp={record.subdomain_policy}" if record.subdomain_policy else "")
+    if at_org:
+        shown += f" (applies to {domain}: {policy})"
+    return make_finding(check, domain, "DMARC_OK", evidence=evidence, policy=shown, **params)
+
+
+# --- dns.mx -------------------------------------------------------------------------------------
+
+
+async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
+    """The domain can receive replies and bounces (warn only)."""
+    check = "dns.mx"
+    name = to_ascii_name(domain)
+    mx, a, aaaa = await asyncio.gather(
+        resolver.query(name, "MX"), resolver.query(name, "A"), resolver.query(name, "AAAA")
+    )
+    evidence = [mx.describe()]
+    try:
+        verdict = evaluate_mx(mx, a, aaaa)
+    except ParseError as exc:
+        return make_finding(check, domain, "DNS_ERROR", evidence=evidence, rdtype="MX", name=name,
+                            detail=str(exc), record="MX record")
+    if verdict.kind == "fault":
+        assert verdict.fault is not None
+        return fault_finding(check, domain, verdict.fault, "MX record", timeout=timeout)
+    if verdict.kind == "mx":
+        return make_finding(check, domain, "MX_OK", evidence=evidence, domain=domain, hosts=", ".join(verdict.hosts))
+    if verdict.kind == "null":
+        return make_finding(check, domain, "MX_NULL", evidence=evidence, domain=domain)
+    evidence += [a.describe(), aaaa.describe()]
+    if verdict.kind == "address":
+        return make_finding(check, domain, "MX_A_FALLBACK", evidence=evidence, domain=domain,
+                            address=", ".join(verdict.hosts))
+    return make_finding(check, domain, "MX_NONE", evidence=evidence, domain=domain)
+
+
+# --- dns.blocklist ------------------------------------------------------------------------------
+
+
+async def check_blocklist(
+    domain: str,
+    *,
+    resolver: Resolver,
+    timeout: float,
+    lists: Sequence[blocklists.Blocklist] = blocklists.DEFAULT_BLOCKLISTS,
+) -> Finding:
+    """The domain on each list: listed fails; a "query refused" code is an error, never a listing."""
+    check = "dns.blocklist"
+    name = to_ascii_name(domain)
+    answers = await asyncio.gather(*(resolver.query(f"{name}.{bl.zone}", "A") for bl in lists))
+    listings = [blocklists.evaluate_listing(bl, answer) for bl, answer in zip(lists, answers, strict=True)]
+    evidence = [answer.describe() for answer in answers]
+    listed = [item for item in listings if item.kind == "listed"]
+    if listed:
+        first = listed[0]
+        shown = "; ".join(f"{item.blocklist.title} ({item.meaning})" for item in listed)
+        return make_finding(
+            check, domain, "BLOCKLIST_LISTED", evidence=evidence, domain=domain, listing=shown,
+            lookup=first.blocklist.lookup_url,
+        )
+    for item in listings:
+        if item.kind == "fault":
+            assert item.answer is not None
+            return fault_finding(check, domain, item.answer, f"{item.blocklist.title} listing", timeout=timeout,
+                                 evidence=[e for e in evidence if e != item.answer.describe()])
+        if item.kind in ("refused", "bad"):
+            return make_finding(
+                check, domain, "BLOCKLIST_QUERY_REFUSED" if item.kind == "refused" else "BLOCKLIST_BAD_ANSWER",
+                evidence=evidence, zone=item.blocklist.zone, answer=", ".join(item.codes),
+            )
+    return make_finding(
+        check, domain, "BLOCKLIST_CLEAN", evidence=evidence, domain=domain,
+        lists=", ".join(bl.title for bl in lists),
+    )
+
+
+# --- the registry entries -----------------------------------------------------------------------
+
+
+async def _resolver(context: CheckContext) -> Resolver:
+    injected = context.extras.get("dns_resolver")
+    if isinstance(injected, Resolver):
+        return injected
+    settings = context.settings
+
+    async def make() -> Resolver:
+        return Resolver(settings.nameservers, timeout=settings.timeout)
+
+    return await context.shared(("dns.resolver", settings.nameservers, settings.timeout), make)
+
+
+async def _run_spf(context: CheckContext, target: str) -> Finding:
+    if target == NO_DOMAIN_TARGET:
+        return _skip("dns.spf", target)
+    return await check_spf(
+        target, resolver=await _resolver(context), include=context.settings.spf_include,
+        timeout=context.settings.timeout,
+    )
+
+
+async def _run_dkim(context: CheckContext, target: str) -> Finding:
+    if target == NO_DOMAIN_TARGET:
+        return _skip("dns.dkim", target)
+    return await check_dkim(
+        target, resolver=await _resolver(context), selector=context.settings.dkim_selector,
+        timeout=context.settings.timeout,
+    )
+
+
+async def _run_dmarc(context: CheckContext, target: str) -> Finding:
+    if target == NO_DOMAIN_TARGET:
+        return _skip("dns.dmarc", target)
+    return await check_dmarc(target, resolver=await _resolver(context), timeout=context.settings.timeout)
+
+
+async def _run_mx(context: CheckContext, target: str) -> Finding:
+    if target == NO_DOMAIN_TARGET:
+        return _skip("dns.mx", target)
+    return await check_mx(target, resolver=await _resolver(context), timeout=context.settings.timeout)
+
+
+async def _run_blocklist(context: CheckContext, target: str) -> Finding:
+    if target == NO_DOMAIN_TARGET:
+        return _skip("dns.blocklist", target)
+    lists = context.extras.get("dns_blocklists", blocklists.DEFAULT_BLOCKLISTS)
+    return await check_blocklist(
+        target, resolver=await _resolver(context), timeout=context.settings.timeout, lists=lists
+    )
+
+
+CHECKS = (
+    CheckSpec(
+        name="dns.spf",
+        description="one valid SPF record that includes Sender, within 10 DNS lookups and 2 void lookups",
+        targets=domain_targets,
+        run=_run_spf,
+        budget_factor=4.0,  # the include tree: a few dependent round trips, each bounded by the timeout
+    ),
+    CheckSpec(
+        name="dns.dkim",
+        description="the DKIM key at <selector>._domainkey: present, decodable, not revoked, >= 1024 bits",
+        targets=domain_targets,
+        run=_run_dkim,
+    ),
+    CheckSpec(
+        name="dns.dmarc",
+        description="one valid DMARC record (or the organisational domain's), its policy and report addresses",
+        targets=domain_targets,
+        run=_run_dmarc,
+    ),
+    CheckSpec(
+        name="dns.mx",
+        description="the domain can receive replies and bounces (MX, or A/AAAA fallback; null MX warns)",
+        targets=domain_targets,
+        run=_run_mx,
+    ),
+    CheckSpec(
+        name="dns.blocklist",
+        description="the domain is on no domain blocklist (a 'query refused' answer is an error)",
+        targets=domain_targets,
+        run=_run_blocklist,
+    ),
+)

@@ -1,0 +1,337 @@
+"""The DNS query layer: an async resolver wrapper with typed, cached answers.
+
+:class:`Resolver` wraps dnspython's ``dns.asyncresolver`` and never raises for a DNS or network
+fault: every outcome is a frozen :class:`DnsAnswer` whose :class:`DnsStatus` keeps NXDOMAIN,
+NODATA, SERVFAIL, REFUSED and timeout apart (a fault is never a "missing" record). Answers are
+cached per resolver, keyed by (nameservers, name, type), and in-flight queries for the same key
+are shared; a semaphore bounds how many queries are on the wire at once. UDP answers with the TC
+bit set are retried over TCP by dnspython.
+
+dnspython is imported only when the first query is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pytest_sender.errors import ParseError
+from pytest_sender.settings import Nameserver
+
+if TYPE_CHECKING:
+    import dns.asyncresolver
+    import dns.message
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_UDP_PAYLOAD",
+    "DnsAnswer",
+    "DnsStatus",
+    "Resolver",
+    "display_name",
+    "to_ascii_name",
+]
+
+#: EDNS payload advertised over UDP (the DNS flag day 2020 value); ``None`` sends no EDNS (512 bytes).
+DEFAULT_UDP_PAYLOAD = 1232
+#: Queries on the wire at once, per resolver.
+DEFAULT_MAX_CONCURRENCY = 256
+#: CNAMEs followed across zones before giving up (a loop or an absurd chain).
+MAX_CNAME_HOPS = 8
+
+
+class DnsStatus(str, enum.Enum):
+    """What a query came back with."""
+
+    OK = "ok"  # at least one record of the type
+    NXDOMAIN = "nxdomain"  # the name does not exist
+    NODATA = "nodata"  # the name exists, without records of this type
+    SERVFAIL = "servfail"  # the server failed: inconclusive, never "missing"
+    REFUSED = "refused"  # the server will not answer this query
+    TIMEOUT = "timeout"  # no answer in time (dropped, filtered, slow)
+    ERROR = "error"  # any other fault: malformed answer, network error, odd rcode
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_void(self) -> bool:
+        """An authoritative "nothing here" (RFC 7208 §4.6.4 void lookup)."""
+        return self in (DnsStatus.NXDOMAIN, DnsStatus.NODATA)
+
+    @property
+    def is_fault(self) -> bool:
+        """The question could not be answered; nothing is known about the records."""
+        return self in (DnsStatus.SERVFAIL, DnsStatus.REFUSED, DnsStatus.TIMEOUT, DnsStatus.ERROR)
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """The outcome of one query.
+
+    ``records`` holds one text per record: a TXT record's strings joined without separator
+    (RFC 7208 §3.3), an address, ``"<preference> <exchange>"`` for MX, the target of CNAME/PTR
+    (names without the final dot). ``strings`` keeps each TXT record's character-strings as sent.
+    ``cname_chain`` lists the CNAME targets followed from ``name``, in order.
+    """
+
+    name: str
+    rdtype: str
+    status: DnsStatus
+    records: tuple[str, ...] = ()
+    strings: tuple[tuple[bytes, ...], ...] = ()
+    cname_chain: tuple[str, ...] = ()
+    detail: str = ""
+    server: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is DnsStatus.OK
+
+    @property
+    def final_name(self) -> str:
+        """The name the records belong to: the end of the CNAME chain, or ``name``."""
+        return self.cname_chain[-1] if self.cname_chain else self.name
+
+    def describe(self) -> str:
+        """One evidence line: the question and what came back."""
+        via = "".join(f" → CNAME {target}" for target in self.cname_chain)
+        if self.status is DnsStatus.OK:
+            shown = "; ".join(_shorten(r) for r in self.records)
+            return f"{self.rdtype} {self.name}{via}: {shown}"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.rdtype} {self.name}{via}: {self.status.value.upper()}{detail}"
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_ascii_name(name: str) -> str:
+    """The A-label (punycode) form of ``name``, lower-cased, without the final dot.
+
+    Raises :class:`~pytest_sender.errors.ParseError` when ``name`` is not a valid DNS name.
+    """
+    text = name.strip().rstrip(".")
+    if not text:
+        raise ParseError("an empty name cannot be queried")
+    if text.isascii():
+        ascii_name = text.lower()
+    else:
+        try:
+            ascii_name = text.encode("idna").decode("ascii").lower()
+        except UnicodeError as exc:
+            raise ParseError(f"{name!r} is not a valid domain name: {exc}") from exc
+    labels = ascii_name.split(".")
+    if any(not label or len(label) > 63 for label in labels) or len(ascii_name) > 253:
+        raise ParseError(f"{name!r} is not a valid domain name (empty or over-long label)")
+    return ascii_name
+
+
+def display_name(name: str) -> str:
+    """The user's (U-label) form of an A-label name, for messages; ``name`` itself if not IDN."""
+    if "xn--" not in name:
+        return name
+    try:
+        return name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return name
+
+
+class Resolver:
+    """Async DNS resolver with a per-instance cache and bounded concurrency.
+
+    ``nameservers`` empty means the system's resolvers (``/etc/resolv.conf``). ``timeout`` bounds
+    each query (retries included). ``udp_payload`` is the EDNS payload advertised; ``None`` sends
+    no EDNS, so answers over 512 bytes come back truncated and are retried over TCP.
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[Nameserver] = (),
+        *,
+        timeout: float = 5.0,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        udp_payload: int | None = DEFAULT_UDP_PAYLOAD,
+        cache: bool = True,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self.nameservers = tuple(nameservers)
+        self.timeout = timeout
+        self.max_concurrency = max_concurrency
+        self.udp_payload = udp_payload
+        self.use_cache = cache
+        self.queries_sent = 0  # questions that went to the wire (cache misses), for tests and benchmarks
+        self._cache: dict[tuple[tuple[Nameserver, ...], str, str], asyncio.Task[DnsAnswer]] = {}
+        self._semaphore: asyncio.Semaphore | None = None
+        self._resolver: dns.asyncresolver.Resolver | None = None
+
+    def __repr__(self) -> str:
+        servers = ",".join(str(ns) for ns in self.nameservers) or "system"
+        return f"Resolver(nameservers={servers}, timeout={self.timeout:g})"
+
+    async def query(self, name: str, rdtype: str) -> DnsAnswer:
+        """Ask for ``rdtype`` records of ``name`` (an IDN is queried as its A-label).
+
+        Never raises for a DNS or network fault; raises :class:`ParseError` for a name that
+        cannot be put on the wire.
+        """
+        qname = to_ascii_name(name)
+        rdtype = rdtype.upper()
+        if not self.use_cache:
+            return await self._query_following(qname, rdtype)
+        key = (self.nameservers, qname, rdtype)
+        task = self._cache.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._query_following(qname, rdtype))
+            self._cache[key] = task
+        return await asyncio.shield(task)
+
+    async def _query_following(self, qname: str, rdtype: str) -> DnsAnswer:
+        answer = await self._query_once(qname, rdtype)
+        chain = answer.cname_chain
+        # An authoritative server answers a CNAME into a zone it does not serve with the CNAME
+        # alone (NOERROR, no data); a recursive resolver would chase it, so we do too.
+        hops = 0
+        while answer.status is DnsStatus.NODATA and chain and hops < MAX_CNAME_HOPS:
+            target = chain[-1]
+            if target in chain[:-1] or target == qname:
+                break  # a CNAME loop
+            follow = await self._query_once(target, rdtype)
+            chain = chain + follow.cname_chain
+            answer = DnsAnswer(
+                qname, rdtype, follow.status, follow.records, follow.strings, chain, follow.detail, follow.server
+            )
+            hops += 1
+            if not follow.cname_chain:
+                break
+        return answer
+
+    def _dnspython_resolver(self) -> dns.asyncresolver.Resolver:
+        if self._resolver is None:
+            import dns.asyncresolver
+            import dns.nameserver
+
+            if self.nameservers:
+                resolver = dns.asyncresolver.Resolver(configure=False)
+                resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in self.nameservers]
+            else:
+                resolver = dns.asyncresolver.Resolver()
+            resolver.timeout = self.timeout
+            resolver.lifetime = self.timeout
+            resolver.retry_servfail = False
+            resolver.cache = None
+            if self.udp_payload is None:
+                resolver.use_edns(None)
+            else:
+                resolver.use_edns(0, 0, self.udp_payload)
+            self._resolver = resolver
+        return self._resolver
+
+    async def _query_once(self, qname: str, rdtype: str) -> DnsAnswer:
+        import dns.exception
+        import dns.resolver
+
+        resolver = self._dnspython_resolver()
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_concurrency)
+        server = ",".join(str(ns) for ns in self.nameservers) or "system resolver"
+        async with self._semaphore:
+            self.queries_sent += 1
+            try:
+                result = await resolver.resolve(qname, rdtype, raise_on_no_answer=False, search=False)
+            except dns.resolver.NXDOMAIN as exc:
+                chain = _chain_from_nxdomain(exc, qname)
+                return DnsAnswer(qname, rdtype, DnsStatus.NXDOMAIN, cname_chain=chain, server=server)
+            except dns.resolver.NoNameservers as exc:
+                status, detail = _classify_failures(exc.kwargs.get("errors", []))
+                return DnsAnswer(qname, rdtype, status, detail=detail, server=server)
+            except dns.exception.Timeout:
+                return DnsAnswer(
+                    qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s", server=server
+                )
+            except (dns.exception.DNSException, OSError, ValueError) as exc:
+                return DnsAnswer(qname, rdtype, DnsStatus.ERROR, detail=_describe_exception(exc), server=server)
+        chain = _cname_chain(result.response, qname)
+        if result.rrset is None:
+            return DnsAnswer(qname, rdtype, DnsStatus.NODATA, cname_chain=chain, server=server)
+        records, strings = _records(result.rrset)
+        return DnsAnswer(qname, rdtype, DnsStatus.OK, records, strings, chain, server=server)
+
+
+def _describe_exception(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
+
+
+def _classify_failures(errors: list[Any]) -> tuple[DnsStatus, str]:
+    """Map dnspython's per-server failure list to one status (the most telling one wins)."""
+    texts: list[str] = []
+    statuses: set[DnsStatus] = set()
+    for entry in errors:
+        server, _tcp, _port, error = entry[0], entry[1], entry[2], entry[3]
+        if isinstance(error, str):  # an rcode name
+            statuses.add({"SERVFAIL": DnsStatus.SERVFAIL, "REFUSED": DnsStatus.REFUSED}.get(error, DnsStatus.ERROR))
+            texts.append(f"{server} answered {error}")
+        else:
+            statuses.add(DnsStatus.ERROR)
+            texts.append(f"{server}: {_describe_exception(error)}")
+    for status in (DnsStatus.SERVFAIL, DnsStatus.REFUSED):
+        if status in statuses:
+            return status, "; ".join(texts)
+    return DnsStatus.ERROR, "; ".join(texts) or "every nameserver failed"
+
+
+def _name_text(name: Any) -> str:
+    text: str = name.to_text(omit_final_dot=True)
+    return text.lower() if text else "."
+
+
+def _cname_chain(response: dns.message.Message | None, qname: str) -> tuple[str, ...]:
+    if response is None:
+        return ()
+    import dns.rdatatype
+
+    cnames = {
+        _name_text(rrset.name): _name_text(rrset[0].target)
+        for rrset in response.answer
+        if rrset.rdtype == dns.rdatatype.CNAME and len(rrset)
+    }
+    chain: list[str] = []
+    current = qname
+    while current in cnames and len(chain) <= MAX_CNAME_HOPS:
+        current = cnames[current]
+        chain.append(current)
+    return tuple(chain)
+
+
+def _chain_from_nxdomain(exc: Any, qname: str) -> tuple[str, ...]:
+    responses = exc.kwargs.get("responses", {}) if hasattr(exc, "kwargs") else {}
+    for response in responses.values():
+        chain = _cname_chain(response, qname)
+        if chain:
+            return chain
+    return ()
+
+
+def _records(rrset: Any) -> tuple[tuple[str, ...], tuple[tuple[bytes, ...], ...]]:
+    import dns.rdatatype
+
+    records: list[str] = []
+    strings: list[tuple[bytes, ...]] = []
+    for rdata in rrset:
+        if rrset.rdtype == dns.rdatatype.TXT:
+            parts = tuple(rdata.strings)
+            strings.append(parts)
+            records.append(b"".join(parts).decode("utf-8", errors="replace"))
+        elif rrset.rdtype == dns.rdatatype.MX:
+            records.append(f"{rdata.preference} {_name_text(rdata.exchange)}")
+        elif rrset.rdtype in (dns.rdatatype.CNAME, dns.rdatatype.PTR, dns.rdatatype.NS):
+            records.append(_name_text(rdata.target))
+        else:
+            records.append(rdata.to_text())
+    return tuple(records), tuple(strings)

@@ -1,0 +1,381 @@
+"""A small authoritative DNS server on loopback, serving zone files, with fault injection.
+
+:class:`DnsServer` answers over UDP and TCP on the same port from zones loaded with dnspython
+(one ``<origin>.zone`` file per zone). It answers like an authoritative server: AA set, CNAMEs
+followed inside the zone, NXDOMAIN versus NODATA (empty non-terminals exist) with the SOA in the
+authority section, REFUSED for names outside its zones, and UDP answers larger than the client's
+EDNS payload (512 bytes without EDNS) truncated with the TC bit. :class:`Faults` injects delay,
+SERVFAIL, REFUSED, dropped queries and forced truncation for names matching glob patterns.
+
+:class:`DnsSandboxComponent` is the ``--sender-sandbox`` component: the "healthy" zones make every
+``dns.*`` check pass for :data:`SANDBOX_DOMAIN`; the "broken" zones fail each check with its code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import socket
+import struct
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_sender.errors import SandboxError
+from pytest_sender.settings import Nameserver
+
+if TYPE_CHECKING:
+    import dns.message
+    import dns.name
+    import dns.zone
+
+__all__ = ["SANDBOX_DOMAIN", "ZONES_DIR", "DnsSandboxComponent", "DnsServer", "Faults", "load_zones"]
+
+#: The sending domain the sandbox's zones describe.
+SANDBOX_DOMAIN = "sender-sandbox.test"
+#: Zone files of the sandbox scenarios, one directory per scenario.
+ZONES_DIR = Path(__file__).parent / "zones"
+MAX_CNAME_FOLLOW = 8
+
+
+@dataclass
+class Faults:
+    """Faults injected by name (glob patterns over the lower-case query name, no final dot).
+
+    Change the sets while the server runs; each query reads them when it arrives.
+    """
+
+    delay: float = 0.0  # seconds before every answer
+    servfail: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)
+    drop: set[str] = field(default_factory=set)  # never answered: the client times out
+    truncate: set[str] = field(default_factory=set)  # TC over UDP whatever the size; full over TCP
+
+    def matches(self, kind: str, qname: str) -> bool:
+        patterns: set[str] = getattr(self, kind)
+        return any(fnmatch.fnmatchcase(qname, pattern) for pattern in patterns)
+
+    def clear(self) -> None:
+        self.delay = 0.0
+        for kind in ("servfail", "refused", "drop", "truncate"):
+            getattr(self, kind).clear()
+
+
+def load_zones(directory: Path | str) -> dict[str, str]:
+    """``{origin: zone text}`` of every ``<origin>.zone`` file in ``directory``."""
+    path = Path(directory)
+    files = sorted(path.glob("*.zone"))
+    if not files:
+        raise SandboxError(f"no *.zone files in {path}")
+    return {file.name[: -len(".zone")]: file.read_text(encoding="utf-8") for file in files}
+
+
+class _Zone:
+    """One parsed zone plus the set of names that exist in it (empty non-terminals included)."""
+
+    def __init__(self, origin: str, text: str) -> None:
+        import dns.exception
+        import dns.name
+        import dns.zone
+
+        self.origin = dns.name.from_text(origin)
+        try:
+            self.zone: dns.zone.Zone = dns.zone.from_text(
+                text, origin=self.origin, relativize=False, check_origin=True
+            )
+        except dns.exception.DNSException as exc:
+            raise SandboxError(f"zone {origin}: {exc}") from exc
+        self.existing: set[dns.name.Name] = set()
+        for name in self.zone.nodes:
+            current = name
+            while current != self.origin and current.is_subdomain(self.origin):
+                self.existing.add(current)
+                current = current.parent()
+        self.existing.add(self.origin)
+
+
+class DnsServer:
+    """An authoritative DNS server on ``host`` (UDP and TCP on one port) in a background thread."""
+
+    def __init__(self, zones: Mapping[str, str], *, host: str = "127.0.0.1", port: int = 0,
+                 faults: Faults | None = None) -> None:
+        self._zones = [_Zone(origin, text) for origin, text in zones.items()]
+        self.host = host
+        self.port = port
+        self.faults = faults or Faults()
+        self.log: list[tuple[str, str, str]] = []  # (transport, name, type) of each query received
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._transport: asyncio.DatagramTransport | None = None
+        self._tcp_server: asyncio.Server | None = None
+        self._started = threading.Event()
+        self._start_error: BaseException | None = None
+
+    @classmethod
+    def from_directory(cls, directory: Path | str, **kwargs: Any) -> DnsServer:
+        return cls(load_zones(directory), **kwargs)
+
+    @property
+    def nameserver(self) -> Nameserver:
+        return Nameserver(self.host, self.port)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> DnsServer:
+        self._thread = threading.Thread(target=self._serve, name=f"sandbox-dns-{self.host}", daemon=True)
+        self._thread.start()
+        self._started.wait(10)
+        if self._start_error is not None:
+            raise SandboxError(f"the sandbox DNS server could not start: {self._start_error}") from self._start_error
+        if not self._started.is_set():
+            raise SandboxError("the sandbox DNS server did not start within 10 s")
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> DnsServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _serve(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._bind())
+        except BaseException as exc:
+            self._start_error = exc
+            self._started.set()
+            loop.close()
+            return
+        self._started.set()
+        try:
+            loop.run_forever()
+        finally:
+            if self._transport is not None:
+                self._transport.close()
+            if self._tcp_server is not None:
+                self._tcp_server.close()
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            loop.run_until_complete(asyncio.sleep(0))
+            loop.close()
+
+    async def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        last_error: OSError | None = None
+        # UDP and TCP must share one port; a port free for UDP may be taken for TCP, so retry.
+        for _ in range(20):
+            udp = socket.socket(family, socket.SOCK_DGRAM)
+            try:
+                udp.bind((self.host, self.port))
+                port = udp.getsockname()[1]
+                tcp = socket.socket(family, socket.SOCK_STREAM)
+                tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                tcp.bind((self.host, port))
+            except OSError as exc:
+                udp.close()
+                last_error = exc
+                if self.port:
+                    break
+                continue
+            transport, _ = await loop.create_datagram_endpoint(lambda: _UdpProtocol(self), sock=udp)
+            self._transport = transport
+            self._tcp_server = await asyncio.start_server(self._handle_tcp, sock=tcp, backlog=512)
+            self.port = port
+            return
+        raise SandboxError(f"no free port for UDP and TCP on {self.host}: {last_error}")
+
+    # --- transports -----------------------------------------------------------------------------
+
+    async def _answer_udp(self, data: bytes, addr: Any) -> None:
+        wire = await self._respond(data, "udp")
+        if wire is not None and self._transport is not None and not self._transport.is_closing():
+            self._transport.sendto(wire, addr)
+
+    async def _handle_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                try:
+                    header = await reader.readexactly(2)
+                    data = await reader.readexactly(struct.unpack("!H", header)[0])
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                wire = await self._respond(data, "tcp")
+                if wire is None:
+                    continue
+                writer.write(struct.pack("!H", len(wire)) + wire)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def _respond(self, data: bytes, transport: str) -> bytes | None:
+        import dns.exception
+        import dns.message
+        import dns.rcode
+
+        try:
+            query = dns.message.from_wire(data)
+        except dns.exception.DNSException:
+            return None  # not DNS: ignore it, as real servers do
+        if not query.question:
+            response = dns.message.make_response(query)
+            response.set_rcode(dns.rcode.FORMERR)
+            return response.to_wire()
+        question = query.question[0]
+        qname = question.name.to_text(omit_final_dot=True).lower()
+        import dns.rdatatype
+
+        self.log.append((transport, qname, dns.rdatatype.to_text(question.rdtype)))
+        faults = self.faults
+        if faults.delay:
+            await asyncio.sleep(faults.delay)
+        if faults.matches("drop", qname):
+            return None
+        response = dns.message.make_response(query)
+        if faults.matches("servfail", qname):
+            response.set_rcode(dns.rcode.SERVFAIL)
+            return response.to_wire()
+        if faults.matches("refused", qname):
+            response.set_rcode(dns.rcode.REFUSED)
+            return response.to_wire()
+        self.fill_response(query, response)
+        if transport == "tcp":
+            return response.to_wire()
+        limit = max(512, query.payload) if query.edns >= 0 else 512
+        if faults.matches("truncate", qname):
+            return _truncated(query)
+        try:
+            return response.to_wire(max_size=limit)
+        except dns.exception.TooBig:
+            return _truncated(query)
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def _zone_for(self, name: dns.name.Name) -> _Zone | None:
+        best: _Zone | None = None
+        for zone in self._zones:
+            if name.is_subdomain(zone.origin) and (best is None or len(zone.origin) > len(best.origin)):
+                best = zone
+        return best
+
+    def fill_response(self, query: dns.message.Message, response: dns.message.Message) -> None:
+        """Put the authoritative answer to ``query`` into ``response`` (pure, no I/O)."""
+        import dns.flags
+        import dns.rcode
+        import dns.rdatatype
+
+        question = query.question[0]
+        name, rdtype = question.name, question.rdtype
+        zone = self._zone_for(name)
+        if zone is None:
+            response.set_rcode(dns.rcode.REFUSED)
+            return
+        response.flags |= dns.flags.AA
+        for _ in range(MAX_CNAME_FOLLOW):
+            node = zone.zone.get_node(name)
+            if node is None:
+                if name not in zone.existing:
+                    response.set_rcode(dns.rcode.NXDOMAIN)
+                self._add_soa(zone, response)
+                return
+            if rdtype != dns.rdatatype.CNAME:
+                cname = node.get_rdataset(question.rdclass, dns.rdatatype.CNAME)
+                if cname is not None:
+                    response.answer.append(_rrset(name, cname))
+                    name = cname[0].target
+                    if self._zone_for(name) is not zone:
+                        return  # out of this zone: the resolver follows it
+                    continue
+            rdataset = node.get_rdataset(question.rdclass, rdtype)
+            if rdataset is None:
+                self._add_soa(zone, response)
+                return
+            response.answer.append(_rrset(name, rdataset))
+            return
+
+    @staticmethod
+    def _add_soa(zone: _Zone, response: dns.message.Message) -> None:
+        import dns.rdataclass
+        import dns.rdatatype
+
+        soa = zone.zone.get_rdataset(zone.origin, dns.rdatatype.SOA)
+        if soa is not None:
+            response.authority.append(_rrset(zone.origin, soa))
+
+
+def _rrset(name: dns.name.Name, rdataset: Any) -> Any:
+    import dns.rrset
+
+    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype)
+    rrset.update(rdataset)  # type: ignore[no-untyped-call]
+    return rrset
+
+
+def _truncated(query: dns.message.Message) -> bytes:
+    import dns.flags
+    import dns.message
+
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.TC | dns.flags.AA
+    wire: bytes = response.to_wire()
+    return wire
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, server: DnsServer) -> None:
+        self.server = server
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        task = asyncio.ensure_future(self.server._answer_udp(data, addr))
+        self.tasks.add(task)  # keep a reference until done
+        task.add_done_callback(self.tasks.discard)
+
+
+def serve_directories(directories: Iterable[Path | str], **kwargs: Any) -> DnsServer:
+    """A started server holding the zones of every directory (later directories win)."""
+    zones: dict[str, str] = {}
+    for directory in directories:
+        zones.update(load_zones(directory))
+    return DnsServer(zones, **kwargs).start()
+
+
+class DnsSandboxComponent:
+    """The ``--sender-sandbox`` DNS component: the scenario's zones on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.server: DnsServer | None = None
+        self.scenario = "healthy"
+
+    def start(self, scenario: str) -> None:
+        directory = ZONES_DIR / scenario
+        if not directory.is_dir():
+            raise SandboxError(f"the DNS sandbox has no zones for scenario {scenario!r}")
+        self.scenario = scenario
+        self.server = serve_directories([ZONES_DIR / "common", directory])
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def settings_overrides(self) -> dict[str, Any]:
+        if self.server is None:
+            raise SandboxError("the DNS sandbox is not running")
+        return {
+            "domains": (SANDBOX_DOMAIN,),
+            "nameservers": (self.server.nameserver,),
+            # the zones publish Sender's records under these names
+            "spf_include": "sendersrv.com",
+            "dkim_selector": "sender",
+        }
