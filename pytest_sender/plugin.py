@@ -248,6 +248,10 @@ class SenderSession:
                     collector, name=planned.node_name, planned=planned,
                     check=planned.spec.name, target=planned.target))
         items[:0] = new_items
+        # Report them like any collected node, so "collected N items" counts them.
+        session.ihook.pytest_collectreport(
+            report=pytest.CollectReport(COLLECTOR_NAME, "passed", None, list(new_items))
+        )
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:

@@ -45,9 +45,10 @@ def point_at(monkeypatch: pytest.MonkeyPatch, server: ScriptedHttpServer, token:
 def test_in_an_empty_directory_preflight_skips_the_token_check_and_names_the_variable(
     pytester: pytest.Pytester,
 ) -> None:
-    result = pytester.runpytest("--sender-preflight", *ONLY_TOKEN, "-rs")
-    result.assert_outcomes(skipped=1)
-    assert result.ret == 0
+    result = pytester.runpytest("--sender-preflight", "-rs")
+    assert result.ret == 0  # nothing is configured, so every check skips and names its setting
+    assert result.parseoutcomes()["skipped"] >= 1
+    assert "failed" not in result.parseoutcomes()
     result.stdout.fnmatch_lines([
         "*= Sender preflight =*",
         "check*target*status*code*",
