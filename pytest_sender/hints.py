@@ -1147,3 +1147,138 @@ _define(
         fix_line="{zone} answer {answer} is not a list code; use a non-rewriting resolver",
     ),
 )
+
+# --- api client ----------------------------------------------------------------------------------
+# Codes of the outcomes of pytest_sender.api.client sends (the token check reuses the api codes).
+
+_define(
+    Hint(
+        "API_SEND_OK",
+        Status.PASS,
+        "Sender accepted the message (email id {email_id})",
+        meaning="A send was answered 2xx with success true and an emailId.",
+    ),
+    Hint(
+        "API_SEND_INVALID",
+        Status.FAIL,
+        "Sender rejected the send as invalid (HTTP 422): {fields}",
+        meaning="The request body broke Sender's validation rules; the answer names each field.",
+        why="Nothing was sent: every message built the same way is refused, so those emails never arrive.",
+        steps=(
+            "Fix each field Sender named in its answer (listed in the summary above).",
+            "Check the body's shape: from is an object with email and name; to is ONE object with email "
+            "(and an optional name), not a list; subject is not empty; html or text is present.",
+            "If the from address is correct, check its domain is verified in Sender: Account settings → "
+            "Domains (Sender also refuses senders on unverified domains).",
+        ),
+        verify="send again (in tests: the sender_client fixture against the sandbox); the answer is 200 "
+        "with an emailId.",
+        fix_line="fix the request fields: {fields}",
+    ),
+    Hint(
+        "API_SEND_BAD_REQUEST",
+        Status.FAIL,
+        "Sender refused the send (HTTP 400): {message}",
+        meaning="Sender understood the request but will not send it; its message says why.",
+        why="Nothing was sent, and the same request will keep being refused until the cause is fixed.",
+        steps=(
+            "Read Sender's message above; it names the cause.",
+            "'You must activate workflow first' and similar: open Sender: Transactional emails, open the "
+            "campaign and activate it.",
+            "Check the account's plan and status if the message mentions them.",
+        ),
+        verify="send again; the answer is 200 with an emailId.",
+        fix_line="Sender refused the send: {message}",
+    ),
+    Hint(
+        "API_TEMPLATE_NOT_FOUND",
+        Status.FAIL,
+        "Sender has no transactional campaign {template_id} for this token (HTTP 404)",
+        meaning="A template send named a campaign id that does not exist in this account.",
+        why="Every send of this template fails, so the email it stands for (a receipt, a reset link) never "
+        "arrives.",
+        steps=(
+            "Open Sender: Transactional emails, open the campaign and copy its id (e.g. ep2W4y).",
+            "Update the id in the app's configuration (and SENDER_TEMPLATE_ID for the live checks).",
+            "Check the token belongs to the same Sender account as the campaign.",
+        ),
+        verify="send the template again; the answer is 200 with an emailId.",
+        fix_line="use an existing transactional campaign id (Sender: Transactional emails)",
+    ),
+    Hint(
+        "API_SEND_RATE_LIMITED",
+        Status.FAIL,
+        "Sender rate-limited the send (HTTP 429) after {attempts_text}; retry after {retry_after}",
+        meaning="The send was refused with 429 and the retry policy gave up (too many attempts or a "
+        "Retry-After beyond its cap).",
+        why="The message was not sent; if the app drops rate-limited sends, users never get them.",
+        steps=(
+            "Queue rate-limited sends and retry after Retry-After ({retry_after}) with jitter; do not drop them.",
+            "Keep the send rate below X-RateLimit-Limit ({limit} per minute); spread bursts out.",
+            "Check whether other jobs (imports, other services) use the same token and share its budget.",
+        ),
+        verify="after {retry_after}, send again; the answer is 200.",
+        fix_line="throttle sends below {limit}/min and retry after Retry-After ({retry_after})",
+    ),
+    Hint(
+        "API_SEND_SERVER_ERROR",
+        Status.ERROR,
+        "Sender answered the send with HTTP {http_status}: a fault on Sender's side; the message was "
+        "not confirmed",
+        meaning="A 5xx answer to a send. Sends are not retried on 5xx: the request reached Sender and "
+        "might have been acted on.",
+        why="The email may not go out; retrying blindly could send it twice.",
+        steps=(
+            "Look for the message in Sender: Transactional emails → Logs (recipient and time) before sending it again.",
+            "If it is not there, send it again later; if 5xx answers persist, contact Sender support "
+            "with the time and the evidence lines.",
+        ),
+        verify="a later send is answered 200 with an emailId.",
+        fix_line="Sender-side error {http_status}; check Sender: Transactional emails → Logs before resending",
+    ),
+    Hint(
+        "API_OUTCOME_UNKNOWN",
+        Status.ERROR,
+        "The send's outcome is unknown: {reason}; it was not retried, to avoid a duplicate email",
+        meaning="The request was written but no usable answer came back (a timeout, a dropped connection "
+        "or a garbled body): Sender may or may not have accepted it.",
+        why="A retry could deliver the same transactional email twice; not retrying could lose it. Only "
+        "Sender's logs can tell.",
+        steps=(
+            "Look for the message in Sender: Transactional emails → Logs (filter by recipient and time).",
+            "Send it again only if it is not there.",
+            "If sends often time out, raise the client timeout (--sender-timeout for the plugin) and check "
+            "the network path to Sender.",
+        ),
+        verify="the message appears once in Sender: Transactional emails → Logs.",
+        fix_line="check Sender: Transactional emails → Logs before resending ({reason})",
+    ),
+    Hint(
+        "API_SEND_UNREACHABLE",
+        Status.ERROR,
+        "The send never reached {host}: {reason} (after {attempts_text}); nothing was sent",
+        meaning="The connection failed before the request was written, on every attempt the retry "
+        "policy allowed; Sender cannot have acted on it.",
+        why="No email leaves the app while the API is unreachable.",
+        steps=(
+            "Check the API base URL (SENDER_API_URL); Sender's is https://api.sender.net/v2.",
+            "Check that this machine can reach {host} over HTTPS (DNS, proxy, firewall, egress rules).",
+        ),
+        verify="send again; the answer is 200 with an emailId.",
+        fix_line="fix connectivity to {host} ({reason})",
+    ),
+    Hint(
+        "API_SEND_UNEXPECTED",
+        Status.ERROR,
+        "{host} answered the send with {reason}, which is outside Sender's contract",
+        meaning="An answer the contract does not document (a redirect, an unknown status): usually a wrong "
+        "base URL or a proxy in between.",
+        why="The app cannot tell whether the email was sent, and its handling of this answer is untested.",
+        steps=(
+            "Check the API base URL uses https:// and ends in /v2 (https://api.sender.net/v2).",
+            "Check for a proxy that rewrites answers between the app and Sender.",
+            "Look for the message in Sender: Transactional emails → Logs before sending it again.",
+        ),
+        fix_line="unexpected answer ({reason}); check SENDER_API_URL",
+    ),
+)
