@@ -23,7 +23,11 @@ __all__ = ["BUILTIN_CHECK_MODULES", "CheckContext", "CheckSpec", "PlannedCheck",
 T = TypeVar("T")
 
 #: Modules holding the built-in check families, in report order.
-BUILTIN_CHECK_MODULES: tuple[str, ...] = ("pytest_sender.api.checks",)
+BUILTIN_CHECK_MODULES: tuple[str, ...] = (
+    "pytest_sender.api.checks",
+    "pytest_sender.smtp.checks",
+    "pytest_sender.dns.checks",
+)
 
 ENTRY_POINT_GROUP = "pytest_sender.checks"
 

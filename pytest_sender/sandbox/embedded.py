@@ -22,6 +22,8 @@ SCENARIOS = ("healthy", "broken")
 #: ``module:Class`` of each component, started in this order and stopped in reverse.
 COMPONENTS: tuple[str, ...] = (
     "pytest_sender.sandbox.api_server:ApiSandboxComponent",
+    "pytest_sender.sandbox.smtp_relay:SmtpSandboxComponent",
+    "pytest_sender.sandbox.dns_server:DnsSandboxComponent",
 )
 
 
@@ -76,6 +78,16 @@ class EmbeddedSandbox:
         for component in self.components:
             overrides.update(component.settings_overrides())
         return overrides
+
+    def check_extras(self) -> dict[str, Any]:
+        """What the checks need besides settings (e.g. the SMTP relay's CA), from each component
+        that has an optional ``check_extras()``; passed to the preflight as ``CheckContext.extras``."""
+        extras: dict[str, Any] = {}
+        for component in self.components:
+            provide = getattr(component, "check_extras", None)
+            if provide is not None:
+                extras.update(provide())
+        return extras
 
     def __enter__(self) -> EmbeddedSandbox:
         return self.start()

@@ -59,15 +59,21 @@ class RecordingHandler:
 class RecordingAuthenticator(UserAuthenticator):
     """Records each AUTH attempt, credentials included, so a test can prove what went on the wire."""
 
-    def __init__(self, users: Mapping[str, str], seen: list[str]) -> None:
+    def __init__(self, users: Mapping[str, str], seen: list[str], failure_reply: str | None = None) -> None:
         super().__init__(users)
         self.seen = seen
+        self.failure_reply = failure_reply  # e.g. "454 4.7.0 Temporary authentication failure"
 
     def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
         login = getattr(auth_data, "login", b"").decode("utf-8", "replace")
         password = getattr(auth_data, "password", b"").decode("utf-8", "replace")
         self.seen.append(f"AUTH {mechanism} {login} {password}")
-        return super().__call__(server, session, envelope, mechanism, auth_data)
+        result = super().__call__(server, session, envelope, mechanism, auth_data)
+        if not result.success and self.failure_reply is not None:
+            from aiosmtpd.smtp import AuthResult
+
+            return AuthResult(success=False, handled=False, message=self.failure_reply)
+        return result
 
 
 class CramOnlyHandler(RecordingHandler):
@@ -141,6 +147,7 @@ class SmtpServers:
         hide_auth: bool = False,
         mechanisms: Sequence[str] = ("PLAIN", "LOGIN"),
         handler: RecordingHandler | None = None,
+        failure_reply: str | None = None,
     ) -> int:
         """aiosmtpd; ``tls_context`` True uses a good certificate, None/False means no STARTTLS."""
         context = self.tls.server_context if tls_context is True else (tls_context or None)
@@ -149,7 +156,7 @@ class SmtpServers:
             "hostname": "test.localhost",
             "auth_require_tls": True,
             "auth_exclude_mechanism": excluded,
-            "authenticator": RecordingAuthenticator(users or {}, self.seen),
+            "authenticator": RecordingAuthenticator(users or {}, self.seen, failure_reply),
         }
         if implicit_tls:
             kwargs["auth_require_tls"] = False  # TLS is already there; aiosmtpd does not see it as STARTTLS
