@@ -24,8 +24,10 @@ from pytest_sender.findings import Finding, Status
 from pytest_sender.settings import SETTINGS, Settings, resolve_settings
 
 if TYPE_CHECKING:
+    from pytest_sender.api.client import SenderClient
     from pytest_sender.preflight.registry import PlannedCheck
     from pytest_sender.sandbox import EmbeddedSandbox
+    from pytest_sender.sandbox.api_server import ApiSandbox
 
 __all__ = ["SenderCheckItem", "SenderPreflight", "SenderSession"]
 
@@ -311,3 +313,45 @@ def sender_settings(pytestconfig: pytest.Config) -> Settings:
     """The resolved pytest-sender settings (flags, then environment, then ini, then defaults)."""
     run = pytestconfig.stash.get(RUN_KEY, None)
     return run.settings if run is not None else _resolve(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def sender_sandbox_server(pytestconfig: pytest.Config) -> Generator[ApiSandbox, None, None]:
+    """The sandbox Sender API, started once per session (per xdist worker) on 127.0.0.1 and a free port.
+
+    Under ``--sender-sandbox`` it is the embedded sandbox's API server. Tests should use
+    ``sender_sandbox``, which resets it before each test.
+    """
+    from pytest_sender.sandbox.api_server import ApiSandbox, ApiSandboxComponent
+
+    run = pytestconfig.stash.get(RUN_KEY, None)
+    if run is not None and run.sandbox is not None:
+        for component in run.sandbox.components:
+            if isinstance(component, ApiSandboxComponent) and component.sandbox is not None:
+                yield component.sandbox
+                return
+    with ApiSandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def sender_sandbox(sender_sandbox_server: ApiSandbox) -> ApiSandbox:
+    """A local Sender API on a real loopback socket, reset for this test.
+
+    Point the app at ``sender_sandbox.base_url`` with ``sender_sandbox.token``. Accepted messages are in
+    ``sender_sandbox.outbox`` (rendered RFC 5322 messages with the request and the time); every request
+    is in ``sender_sandbox.requests``. ``inject(status=..., body=..., delay_s=..., drop=..., times=N)``
+    makes the next N requests fail; ``add_template(...)``, ``set_rate_limit(...)`` and
+    ``exhaust_rate_limit()`` shape the rest. Everything is reset before each test.
+    """
+    sender_sandbox_server.reset()
+    return sender_sandbox_server
+
+
+@pytest.fixture
+def sender_client(sender_sandbox: ApiSandbox) -> Generator[SenderClient, None, None]:
+    """A synchronous :class:`pytest_sender.api.SenderClient` for ``sender_sandbox``, with a token it accepts."""
+    from pytest_sender.api.client import SenderClient
+
+    with SenderClient(sender_sandbox.base_url, sender_sandbox.token, timeout=5.0) as client:
+        yield client

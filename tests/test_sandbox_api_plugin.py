@@ -6,6 +6,11 @@ import re
 
 import pytest
 
+# pytester's in-process runs drop modules first imported inside them, but cryptography's Rust core
+# keeps the classes it first saw, so a re-imported cryptography no longer matches them (the embedded
+# SMTP relay makes certificates with trustme). Import them here, once, for the whole session.
+pytest.importorskip("trustme")
+
 
 def test_in_an_empty_directory_the_sandbox_makes_the_token_check_pass(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--sender-sandbox", "-v", "-k", "api.token")
@@ -49,3 +54,78 @@ def test_the_sandbox_token_never_appears_in_the_output(pytester: pytest.Pytester
 def test_the_report_header_points_the_settings_at_the_sandbox(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--sender-sandbox", "-k", "api.token")
     result.stdout.fnmatch_lines(["*api_url = http://127.0.0.1:*/v2 (sandbox (healthy))*"])
+
+
+APP_TESTS = '''
+import httpx
+from pytest_sender.api import Address, Sent, ServerError
+
+def send_welcome(base_url, token, email):
+    """The app's own code: a plain httpx call to Sender."""
+    return httpx.post(base_url + "/message/send", headers={"Authorization": "Bearer " + token},
+                      json={"from": {"email": "app@example.com", "name": "App"}, "to": {"email": email},
+                            "subject": "Welcome", "text": "Hello"})
+
+def test_the_app_sends_and_the_outbox_has_it(sender_sandbox):
+    response = send_welcome(sender_sandbox.base_url, sender_sandbox.token, "ada@example.org")
+    assert response.status_code == 200
+    [record] = sender_sandbox.outbox.messages()
+    assert record.message["Subject"] == "Welcome"
+    assert record.to == ("ada@example.org",)
+
+def test_the_outbox_is_empty_again_in_the_next_test(sender_sandbox):
+    assert len(sender_sandbox.outbox) == 0
+    assert sender_sandbox.requests == []
+
+def test_the_client_fixture_talks_to_the_sandbox(sender_client, sender_sandbox):
+    outcome = sender_client.send("ada@example.org", "Hi", sender=Address("app@example.com", "App"), text="x")
+    assert isinstance(outcome, Sent)
+    assert sender_sandbox.outbox.messages()[0].email_id == outcome.email_id
+
+def test_faults_can_be_injected(sender_client, sender_sandbox):
+    sender_sandbox.inject(status=500, body={"message": "Server Error"})
+    outcome = sender_client.send("ada@example.org", "Hi", sender=Address("app@example.com", "App"), text="x")
+    assert isinstance(outcome, ServerError)
+
+def test_the_server_is_kept_for_the_session(sender_sandbox_server, sender_sandbox):
+    assert sender_sandbox is sender_sandbox_server
+'''
+
+
+def test_the_fixtures_give_each_test_a_reset_sandbox_on_one_server(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app=APP_TESTS)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=5)
+
+
+def test_the_fixtures_reuse_the_embedded_sandbox_under_sender_sandbox(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app=APP_TESTS + '''
+def test_it_is_the_embedded_one(sender_sandbox, sender_settings):
+    assert sender_settings.api_url == sender_sandbox.base_url
+''')
+    result = pytester.runpytest("--sender-sandbox", "-p", "no:randomly")
+    result.assert_outcomes(passed=6)
+
+
+def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--fixtures")
+    result.stdout.fnmatch_lines([
+        "*sender_sandbox_server*session*",
+        "*sandbox Sender API, started once per session*",
+        "*sender_sandbox*",
+        "*A local Sender API on a real loopback socket, reset for this test.*",
+        "*sender_client*",
+        "*A synchronous*SenderClient*",
+    ])
+
+
+def test_loading_the_plugin_does_not_start_or_import_the_sandbox(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_modules='''
+import sys
+
+def test_nothing_heavy_is_imported():
+    assert "werkzeug" not in sys.modules
+    assert "pytest_sender.sandbox.api_server" not in sys.modules
+    assert "tenacity" not in sys.modules
+''')
+    pytester.runpytest_subprocess("-p", "no:schemathesis", "-p", "no:hypothesispytest").assert_outcomes(passed=1)
