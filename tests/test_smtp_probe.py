@@ -115,7 +115,8 @@ def test_each_failure_kind_from_a_real_server_has_its_own_code_and_hint(
     assert (finding.code, finding.status) == (code, Status.FAIL), finding.evidence
     assert summary_part in finding.summary
     # The only port fails, so the hint says no port works and names Sender's other ports to try.
-    assert "No probed port works from here. Sender's guide also lists port 587, 2525, 25" in finding.hint
+    assert "No probed port works from here. Sender's guide also lists ports 587, 2525 and 25: probe them too" \
+        in finding.hint
     assert f"--sender-smtp-ports {port},587,2525,25" in finding.hint
     assert "How to fix:" in finding.hint
     assert "Verify: re-run pytest --sender-preflight -k smtp.port" in finding.hint
@@ -138,7 +139,7 @@ def test_the_hint_for_a_timeout_names_the_other_ports_to_try(servers: SmtpServer
     port = servers.black_hole()
     finding = port_finding(servers, port)
     assert "Try the other ports Sender accepts: 587, 2525, 25." in finding.hint
-    assert "stopped at greeting: Timed out waiting for server ready message" in finding.evidence
+    assert "stopped at the greeting: Timed out waiting for server ready message" in finding.evidence
 
 
 def test_one_working_port_makes_the_blocked_ones_warn_and_their_hints_name_it(servers: SmtpServers) -> None:
@@ -267,8 +268,16 @@ def test_evaluate_port_probe_warns_only_when_another_port_works() -> None:
     assert "Port 2525 works from here" in blocked.hint
     alone = evaluate_port_probe(probes[0], [probes[0], probes[2]], target="relay.example:587", timeout=5)
     assert alone.status is Status.FAIL
-    assert "Try the other ports Sender accepts: 25, 2525." in alone.hint
+    assert "Try the other ports Sender accepts: 2525." in alone.hint
+    everything_fails = [_probe(587, Outcome.TIMEOUT), _probe(2525, Outcome.REFUSED), _probe(25, Outcome.TIMEOUT)]
+    stuck = evaluate_port_probe(everything_fails[0], everything_fails, target="relay.example:587", timeout=5)
+    assert "Try the other ports Sender accepts: none is left to try (587, 2525, 25 all fail from here)." in stuck.hint
+    assert "No probed port (587, 2525, 25) works from here" in stuck.hint
+    assert stuck.fix == "port 587: blocked (no answer); see the hint"
     assert "Sender's guide also lists port 2525" in alone.hint
+    two_work = [_probe(587, Outcome.TIMEOUT), _probe(2525, Outcome.OK), _probe(25, Outcome.OK)]
+    warned = evaluate_port_probe(two_work[0], two_work, target="relay.example:587", timeout=5)
+    assert "Ports 2525 and 25 work from here, so the relay is usable" in warned.hint
     unavailable = evaluate_port_probe(probes[2], probes, target="relay.example:25", timeout=5)
     assert unavailable.summary == "relay.example:25 answered 421 busy at the TCP connect: the server will not take " \
                                   "a session now"

@@ -93,14 +93,15 @@ PROBLEM_WORDS: dict[Outcome, str] = {
 
 # The advice sentences a port's hint opens with; which one depends on the other ports.
 ADVICE_USE_WORKING = (
-    "Port {working} works from here, so the relay is usable: configure the app with host {host}, "
+    "{working} from here, so the relay is usable: configure the app with host {host}, "
     "port {first} (STARTTLS). Fix this port only if the app must use it."
 )
 ADVICE_TRY_UNTRIED = (
-    "No probed port works from here. Sender's guide also lists port {untried}: probe it with "
+    "No probed port works from here. Sender's guide also lists {untried}: probe them too with "
     "--sender-smtp-ports {all_ports} (or SENDER_SMTP_PORTS)."
 )
 ADVICE_NO_PORT = "No probed port ({tried}) works from here, so the relay cannot be used from this network yet."
+NO_PORT_LEFT = "none is left to try ({tried} all fail from here)"
 FIX_USE_WORKING = "port {port}: {problem}; use port {first}, which works from here"
 FIX_TRY_OTHERS = "port {port}: {problem}; try port {other_ports}"
 FIX_NONE = "port {port}: {problem}; see the hint"
@@ -108,6 +109,13 @@ FIX_NONE = "port {port}: {problem}; see the hint"
 
 def _join(ports: Sequence[int]) -> str:
     return ", ".join(str(p) for p in ports)
+
+
+def _ports_phrase(ports: Sequence[int]) -> str:
+    """'port 2525' or 'ports 587, 2525 and 25'."""
+    if len(ports) == 1:
+        return f"port {ports[0]}"
+    return f"ports {_join(ports[:-1])} and {ports[-1]}"
 
 
 #: Settings that, when set by the user (not left at their defaults), mean SMTP is in use.
@@ -134,11 +142,9 @@ def _port_of(target: str) -> int:
     return int(target.rpartition(":")[2])
 
 
-def _other_ports(port: int, configured: Sequence[int]) -> list[int]:
-    """Ports worth trying instead of ``port``: the other configured ones, then Sender's others."""
-    ordered = [p for p in configured if p != port]
-    ordered += [p for p in SENDER_RELAY_PORTS if p != port and p not in ordered]
-    return ordered
+def _other_ports(port: int, working: Sequence[int], configured: Sequence[int]) -> list[int]:
+    """Ports worth trying instead of ``port``: those that work from here, then Sender's untried ones."""
+    return [*working, *(p for p in SENDER_RELAY_PORTS if p != port and p not in configured)]
 
 
 def evaluate_port_probe(
@@ -154,24 +160,25 @@ def evaluate_port_probe(
         )
     configured = [p.port for p in all_probes]
     working = [p.port for p in all_probes if p.works and p.port != probe.port]
-    others = _other_ports(probe.port, configured)
+    others = _other_ports(probe.port, working, configured)
     untried = [p for p in SENDER_RELAY_PORTS if p not in configured]
     problem = PROBLEM_WORDS[probe.outcome]
     params: dict[str, Any] = {
         "address": probe.address, "host": probe.host, "port": probe.port, "stage": probe.stage,
         "detail": probe.detail, "reply": str(probe.reply) if probe.reply else "no reply",
         "timeout": timeout, "mechanisms": " ".join(probe.auth_mechanisms) or "none",
-        "other_ports": _join(others) or "none",
+        "other_ports": _join(others) or NO_PORT_LEFT.format(tried=_join(configured)),
     }
     status: Status | None = None
     if working:
         status = Status.WARN  # the relay works from here through another port
-        params["advice"] = ADVICE_USE_WORKING.format(working=_join(working), host=probe.host, first=working[0])
+        works = f"Port {working[0]} works" if len(working) == 1 else f"P{_ports_phrase(working)[1:]} work"
+        params["advice"] = ADVICE_USE_WORKING.format(working=works, host=probe.host, first=working[0])
         params["short_advice"] = FIX_USE_WORKING.format(port=probe.port, problem=problem, first=working[0])
         evidence.append(f"working port(s): {_join(working)}")
     elif untried:
         params["advice"] = ADVICE_TRY_UNTRIED.format(
-            untried=_join(untried), all_ports=",".join(str(p) for p in [*configured, *untried])
+            untried=_ports_phrase(untried), all_ports=",".join(str(p) for p in [*configured, *untried])
         )
         params["short_advice"] = FIX_TRY_OTHERS.format(port=probe.port, problem=problem, other_ports=_join(others))
     else:

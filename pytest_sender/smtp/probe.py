@@ -210,9 +210,9 @@ class PortProbe:
             after = "after TLS" if self.tls_version else "before TLS"
             lines.append(f"EHLO ({after}): {self.ehlo.describe()}")
         if self.reply is not None:
-            lines.append(f"reply at {self.stage}: {self.reply}")
-        if self.outcome is not Outcome.OK and self.detail:
-            lines.append(f"stopped at {self.stage}: {self.detail}")
+            lines.append(f"reply at the {self.stage}: {self.reply}")
+        if self.outcome is not Outcome.OK and self.detail and not (self.reply and str(self.reply) in self.detail):
+            lines.append(f"stopped at the {self.stage}: {self.detail}")
         if self.certificate is not None:
             lines.append(f"server presented: {self.certificate.describe()}")
         lines.append(f"took {self.elapsed_s:.2f} s")
