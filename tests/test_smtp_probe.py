@@ -74,6 +74,10 @@ FAILURE_KINDS: list[tuple[str, FailureServer, str, str]] = [
      "SMTP_SERVICE_UNAVAILABLE", "answered 421 4.3.2 too busy, try later at the greeting"),
     ("disconnect", lambda s: s.scripted(None), "SMTP_DISCONNECTED",
      "closed the connection at the greeting without answering"),
+    ("421 to EHLO", lambda s: s.scripted(b"220 hi\r\n", {"EHLO": b"421 4.7.0 rate limited\r\n"}, close_after=["EHLO"]),
+     "SMTP_SERVICE_UNAVAILABLE", "answered 421 4.7.0 rate limited at the EHLO"),
+    ("dropped after EHLO", lambda s: s.scripted(b"220 hi\r\n", {"EHLO": b""}, close_after=["EHLO"]),
+     "SMTP_DISCONNECTED", "closed the connection at the EHLO without answering"),
     ("STARTTLS refused", lambda s: s.scripted(
         b"220 hi\r\n", {"EHLO": STARTTLS_EHLO, "STARTTLS": b"454 4.7.0 TLS not available\r\n"}),
      "SMTP_UNEXPECTED_REPLY", "answered 454 4.7.0 TLS not available at the STARTTLS"),
