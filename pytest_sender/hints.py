@@ -345,8 +345,8 @@ _define(
         why="An app configured with this port fails every send at once with 'connection refused'.",
         steps=(
             "{advice}",
-            "Check the host is smtp.sender.net (SENDER_SMTP_HOST) and the port is one Sender lists: "
-            + _SMTP_PORTS_TEXT + ".",
+            f"Compare the host and port with {_SMTP_PAGE}: the host is smtp.sender.net "
+            "(SENDER_SMTP_HOST) and the port one Sender lists: " + _SMTP_PORTS_TEXT + ".",
             "If the host is right, ask whoever runs this network to allow outbound TCP to {address}.",
         ),
         verify=_SMTP_VERIFY_PORT,
@@ -377,7 +377,7 @@ _define(
         "is unreachable.",
         why="The app cannot reach the relay from here, so no SMTP send can succeed.",
         steps=(
-            "Check the host name: Sender's relay is smtp.sender.net (SENDER_SMTP_HOST).",
+            f"Check the host name against {_SMTP_PAGE}: Sender's relay is smtp.sender.net (SENDER_SMTP_HOST).",
             "Check that this machine resolves names and has a route to the internet.",
             "{advice}",
         ),
@@ -423,7 +423,8 @@ _define(
         why="A relay that refuses EHLO or STARTTLS cannot carry authenticated mail from here.",
         steps=(
             "{advice}",
-            "Check the host is Sender's relay, smtp.sender.net, and not another mail server.",
+            f"Check the host is Sender's relay as shown in {_SMTP_PAGE} (smtp.sender.net), not another "
+            "mail server.",
             "If it is, contact Sender support with the evidence lines.",
         ),
         verify=_SMTP_VERIFY_PORT,
@@ -506,7 +507,7 @@ _define(
             "{advice}",
             "Check for a firewall or SMTP proxy feature that strips STARTTLS (SMTP 'fixup' or inspection) "
             "and turn it off for {host}.",
-            "Check the host is Sender's relay, smtp.sender.net.",
+            f"Check the host is Sender's relay as shown in {_SMTP_PAGE} (smtp.sender.net).",
         ),
         verify=_SMTP_VERIFY_PORT,
         fix_line="{short_advice}",
@@ -519,7 +520,8 @@ _define(
         why="Sender's relay only takes mail from authenticated SMTP users; without AUTH the app cannot send.",
         steps=(
             "{advice}",
-            "Check the host is Sender's relay, smtp.sender.net, and not a local or ISP mail server.",
+            f"Check the host is Sender's relay as shown in {_SMTP_PAGE} (smtp.sender.net), not a local "
+            "or ISP mail server.",
         ),
         verify=_SMTP_VERIFY_PORT,
         fix_line="{short_advice}",
@@ -532,7 +534,8 @@ _define(
         why="The app cannot log in with mechanisms the server does not offer.",
         steps=(
             "{advice}",
-            "Check the host is Sender's relay, smtp.sender.net, which takes PLAIN or LOGIN over TLS.",
+            f"Check the host is Sender's relay as shown in {_SMTP_PAGE} (smtp.sender.net), which takes "
+            "PLAIN or LOGIN over TLS.",
         ),
         verify=_SMTP_VERIFY_PORT,
         fix_line="{short_advice}",

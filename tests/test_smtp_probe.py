@@ -157,6 +157,8 @@ def test_one_working_port_makes_the_blocked_ones_warn_and_their_hints_name_it(se
                f"port {good}" in finding.hint
         assert finding.fix.endswith(f"use port {good}, which works from here")
         assert f"working port(s): {good}" in finding.evidence
+    refused_hint = findings[f"smtp.port[127.0.0.1:{closed}]"].hint
+    assert "Compare the host and port with Sender: Transactional emails → Setup instructions → SMTP" in refused_hint
 
 
 def test_all_ports_probe_at_once_so_a_black_hole_costs_one_timeout(servers: SmtpServers) -> None:
