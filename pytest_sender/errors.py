@@ -8,6 +8,7 @@
     │   ├── NetworkTimeout (TimeoutError)
     │   ├── ConnectionRefused (ConnectionError)
     │   └── ConnectFailed (ConnectionError)
+    ├── InboxLoginRefused                 the live-smoke IMAP inbox refused the user and password
     ├── SandboxError                      the embedded sandbox could not start or was misused
     └── PreflightFailed (AssertionError)  a preflight item failed; carries its finding
 
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "ConnectFailed",
     "ConnectionRefused",
+    "InboxLoginRefused",
     "MissingExtraError",
     "NetworkTimeout",
     "ParseError",
@@ -70,6 +72,10 @@ class ParseError(SenderError, ValueError):
 
 class TransportError(SenderError):
     """The network failed before a complete answer arrived."""
+
+
+class InboxLoginRefused(SenderError):
+    """The IMAP server of the live-smoke inbox refused the login (wrong user or password)."""
 
 
 class SandboxError(SenderError):
