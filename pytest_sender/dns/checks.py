@@ -318,9 +318,12 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
     """The domain can receive replies and bounces (warn only)."""
     check = "dns.mx"
     name = to_ascii_name(domain)
-    mx, a, aaaa = await asyncio.gather(
-        resolver.query(name, "MX"), resolver.query(name, "A"), resolver.query(name, "AAAA")
-    )
+    mx = await resolver.query(name, "MX")
+    if mx.status.is_void:  # no MX: mail goes to the address records (RFC 5321 §5.1)
+        a, aaaa = await asyncio.gather(resolver.query(name, "A"), resolver.query(name, "AAAA"))
+    else:
+        a = aaaa = mx  # not consulted: MX records (or a fault) decide
+
     evidence = [mx.describe()]
     try:
         verdict = evaluate_mx(mx, a, aaaa)

@@ -16,7 +16,7 @@ import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pytest_sender.errors import ParseError
 from pytest_sender.settings import Nameserver
@@ -38,7 +38,7 @@ __all__ = [
 #: EDNS payload advertised over UDP (the DNS flag day 2020 value); ``None`` sends no EDNS (512 bytes).
 DEFAULT_UDP_PAYLOAD = 1232
 #: Queries on the wire at once, per resolver.
-DEFAULT_MAX_CONCURRENCY = 256
+DEFAULT_MAX_CONCURRENCY = 1024
 #: CNAMEs followed across zones before giving up (a loop or an absurd chain).
 MAX_CNAME_HOPS = 8
 
@@ -218,9 +218,13 @@ class Resolver:
 
             if self.nameservers:
                 resolver = dns.asyncresolver.Resolver(configure=False)
-                resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in self.nameservers]
+                addresses = [(ns.host, ns.port) for ns in self.nameservers]
             else:
                 resolver = dns.asyncresolver.Resolver()
+                addresses = [(str(ns.address), ns.port) for ns in resolver.nameservers
+                             if isinstance(ns, dns.nameserver.Do53Nameserver)]
+            if addresses:
+                resolver.nameservers = [_shared_socket_nameserver(host, port) for host, port in addresses]
             resolver.timeout = self.timeout
             resolver.lifetime = self.timeout
             resolver.retry_servfail = False
@@ -335,3 +339,117 @@ def _records(rrset: Any) -> tuple[tuple[str, ...], tuple[tuple[bytes, ...], ...]
         else:
             records.append(rdata.to_text())
     return tuple(records), tuple(strings)
+
+
+def _shared_socket_nameserver(host: str, port: int) -> Any:
+    """A Do53 nameserver whose UDP queries share one socket (matched by ID), TCP as dnspython does.
+
+    dnspython opens a socket per UDP query; for the hundreds of queries of a many-domain preflight
+    that setup dominates the run time. One connected socket per server (with a large receive
+    buffer for bursts) answers the same questions, and dnspython's resolver keeps every policy:
+    rcode handling, retries, and the TCP retry on a truncated answer.
+    """
+    import dns.exception
+    import dns.message
+    import dns.nameserver
+
+    class SharedSocketNameserver(dns.nameserver.Do53Nameserver):
+        def __init__(self) -> None:
+            super().__init__(host, port)
+            self._endpoint: _UdpEndpoint | None = None
+
+        async def async_query(  # noqa: PLR0917 - dnspython's signature
+            self,
+            request: dns.message.QueryMessage,
+            timeout: float,
+            source: str | None,
+            source_port: int,
+            max_size: bool,
+            backend: Any,
+            one_rr_per_rrset: bool = False,
+            ignore_trailing: bool = False,
+        ) -> dns.message.Message:
+            if max_size or source is not None or source_port:
+                return await super().async_query(
+                    request, timeout, source, source_port, max_size, backend, one_rr_per_rrset, ignore_trailing
+                )
+            endpoint = self._endpoint
+            if endpoint is None or endpoint.closed:
+                endpoint = self._endpoint = await _UdpEndpoint.open(host, port)
+            data = await endpoint.exchange(request, timeout)
+            response = dns.message.from_wire(
+                data, keyring=request.keyring, request_mac=request.request_mac,
+                one_rr_per_rrset=one_rr_per_rrset, ignore_trailing=ignore_trailing, raise_on_truncation=True,
+            )
+            if not request.is_response(response):
+                raise dns.exception.FormError("the answer does not match the question")  # type: ignore[no-untyped-call]
+            return response
+
+    return SharedSocketNameserver()
+
+
+class _UdpEndpoint(asyncio.DatagramProtocol):
+    """One connected UDP socket; answers are handed to the waiting query by message ID."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.DatagramTransport | None = None
+        self.pending: dict[int, asyncio.Future[bytes]] = {}
+        self.closed = False
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> _UdpEndpoint:
+        import socket
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            sock.setblocking(False)
+            sock.connect((host, port))
+        except OSError:
+            sock.close()
+            raise
+        endpoint = cls()
+        await asyncio.get_running_loop().create_datagram_endpoint(lambda: endpoint, sock=sock)
+        return endpoint
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast("asyncio.DatagramTransport", transport)
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        if len(data) >= 2:
+            waiter = self.pending.pop(int.from_bytes(data[:2], "big"), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(data)
+
+    def error_received(self, exc: Exception) -> None:
+        for waiter in self.pending.values():  # e.g. ICMP port unreachable: nothing listens there
+            if not waiter.done():
+                waiter.set_exception(exc)
+        self.pending.clear()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+
+    async def exchange(self, request: Any, timeout: float) -> bytes:
+        import secrets
+
+        import dns.exception
+
+        while request.id in self.pending:  # IDs must be unique among queries in flight
+            request.id = secrets.randbelow(65536)
+        waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.pending[request.id] = waiter
+        assert self.transport is not None
+        self.transport.sendto(request.to_wire())
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        except asyncio.TimeoutError:
+            raise dns.exception.Timeout(timeout=timeout) from None  # type: ignore[no-untyped-call]
+        finally:
+            if self.pending.get(request.id) is waiter:
+                del self.pending[request.id]
+            if not self.pending and self.transport is not None:
+                # idle: close now (a later query reopens), so no socket outlives its event loop
+                self.transport.close()
+                self.closed = True

@@ -106,6 +106,7 @@ class DnsServer:
         self.port = port
         self.faults = faults or Faults()
         self.log: list[tuple[str, str, str]] = []  # (transport, name, type) of each query received
+        self._answers: dict[tuple[str, bytes], tuple[str, str, dns.message.Message, bytes]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._transport: asyncio.DatagramTransport | None = None
@@ -176,6 +177,8 @@ class DnsServer:
         # UDP and TCP must share one port; a port free for UDP may be taken for TCP, so retry.
         for _ in range(20):
             udp = socket.socket(family, socket.SOCK_DGRAM)
+            # a burst of queries (a preflight of many domains) must not overflow the default buffer
+            udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
             try:
                 udp.bind((self.host, self.port))
                 port = udp.getsockname()[1]
@@ -219,45 +222,64 @@ class DnsServer:
             writer.close()
 
     async def _respond(self, data: bytes, transport: str) -> bytes | None:
+        if len(data) < 12:
+            return None  # not DNS: ignore it, as real servers do
+        # The zones never change while serving, so the answer to the same question (everything
+        # after the 2-byte ID) is rendered once; faults are still applied to every query.
+        key = (transport, data[2:])
+        entry = self._answers.get(key)
+        if entry is None:
+            entry = self._prepare(data, transport)
+            if entry is None:
+                return None
+            if len(self._answers) < 100_000:
+                self._answers[key] = entry
+        qname, rdtype, query, normal = entry
+        self.log.append((transport, qname, rdtype))
+        faults = self.faults
+        if faults.delay:
+            await asyncio.sleep(faults.delay)
+        if not qname or faults.matches("drop", qname):
+            return None if qname else data[:2] + normal[2:]
+        for kind, rcode_name in (("servfail", "SERVFAIL"), ("refused", "REFUSED")):
+            if faults.matches(kind, qname):
+                import dns.message
+                import dns.rcode
+
+                response = dns.message.make_response(query)
+                response.set_rcode(dns.rcode.from_text(rcode_name))
+                return data[:2] + response.to_wire()[2:]
+        if transport == "udp" and faults.matches("truncate", qname):
+            return data[:2] + _truncated(query)[2:]
+        return data[:2] + normal[2:]
+
+    def _prepare(self, data: bytes, transport: str) -> tuple[str, str, dns.message.Message, bytes] | None:
+        """Parse a query and render its normal answer: (name, type, query, answer wire)."""
         import dns.exception
         import dns.message
         import dns.rcode
+        import dns.rdatatype
 
         try:
             query = dns.message.from_wire(data)
         except dns.exception.DNSException:
             return None  # not DNS: ignore it, as real servers do
+        response = dns.message.make_response(query)
         if not query.question:
-            response = dns.message.make_response(query)
             response.set_rcode(dns.rcode.FORMERR)
-            return response.to_wire()
+            return "", "", query, response.to_wire()
         question = query.question[0]
         qname = question.name.to_text(omit_final_dot=True).lower()
-        import dns.rdatatype
-
-        self.log.append((transport, qname, dns.rdatatype.to_text(question.rdtype)))
-        faults = self.faults
-        if faults.delay:
-            await asyncio.sleep(faults.delay)
-        if faults.matches("drop", qname):
-            return None
-        response = dns.message.make_response(query)
-        if faults.matches("servfail", qname):
-            response.set_rcode(dns.rcode.SERVFAIL)
-            return response.to_wire()
-        if faults.matches("refused", qname):
-            response.set_rcode(dns.rcode.REFUSED)
-            return response.to_wire()
         self.fill_response(query, response)
         if transport == "tcp":
-            return response.to_wire()
-        limit = max(512, query.payload) if query.edns >= 0 else 512
-        if faults.matches("truncate", qname):
-            return _truncated(query)
-        try:
-            return response.to_wire(max_size=limit)
-        except dns.exception.TooBig:
-            return _truncated(query)
+            wire = response.to_wire()
+        else:
+            limit = max(512, query.payload) if query.edns >= 0 else 512
+            try:
+                wire = response.to_wire(max_size=limit)
+            except dns.exception.TooBig:
+                wire = _truncated(query)
+        return qname, dns.rdatatype.to_text(question.rdtype), query, wire
 
     # --- answering ------------------------------------------------------------------------------
 

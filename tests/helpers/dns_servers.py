@@ -130,6 +130,8 @@ def start_knot(zone_dir: Path = ZONES) -> Iterator[RunningDns]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=5)
+            if process.stderr is not None:
+                process.stderr.close()
 
 
 def serve(kind: str, zone_dir: Path = ZONES) -> Iterator[RunningDns]:

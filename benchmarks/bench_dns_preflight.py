@@ -1,0 +1,122 @@
+"""DNS preflight time is bounded by the depth of dependent lookups, not by their number.
+
+A sandbox DNS server in a separate process answers every query after ``--delay`` seconds (50 ms by
+default). Each benchmark domain ``bench-N.test`` is built so that its longest chain of dependent
+lookups has depth 3:
+
+- dns.spf: TXT bench-N.test → TXT _spf.bench-N.test (include) → A mail.bench-N.test (its ``a:``
+  term), with include:sendersrv.com fetched alongside: depth 3;
+- dns.dkim: TXT sender._domainkey.bench-N.test answers a CNAME into another zone, which the
+  resolver follows (TXT dkim.sendersrv.com): depth 2;
+- dns.dmarc: TXT _dmarc.bench-N.test → TXT bench-N.test._report._dmarc.reports.test (the external
+  rua destination's authorisation): depth 2;
+- dns.mx (MX, A, AAAA at once) and dns.blocklist (three lists at once): depth 1.
+
+Targets (issue 4): one domain ≤ 1.25 × 3 × delay; 100 domains ≤ 3 × one domain.
+Run: ``.venv/bin/python benchmarks/bench_dns_preflight.py --runs 5``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pytest_sender.preflight.registry import load_checks, plan_checks
+from pytest_sender.preflight.runner import run_preflight
+from pytest_sender.settings import Nameserver, Settings
+
+DEPTH = 3
+HEAD = "$TTL 300\n@ SOA ns1.{o}. hostmaster.{o}. 1 3600 600 86400 300\n@ NS ns1.{o}.\nns1 A 127.0.0.1\n"
+
+
+def build_zones(count: int) -> dict[str, str]:
+    sandbox_zones = Path(__file__).resolve().parent.parent / "pytest_sender" / "sandbox" / "zones"
+    zones = {
+        "sendersrv.com": (sandbox_zones / "common" / "sendersrv.com.zone").read_text(),
+        "reports.test": HEAD.format(o="reports.test"),
+    }
+    for list_zone in ("dbl.spamhaus.org", "multi.uribl.com", "multi.surbl.org"):
+        zones[list_zone] = HEAD.format(o=list_zone)
+    for n in range(count):
+        origin = f"bench-{n}.test"
+        zones[origin] = HEAD.format(o=origin) + "\n".join([
+            f'@ TXT "v=spf1 include:_spf.{origin} include:sendersrv.com -all"',
+            f'_spf TXT "v=spf1 a:mail.{origin} -all"',
+            "mail A 192.0.2.25",
+            "@ MX 10 mail",
+            "sender._domainkey CNAME dkim.sendersrv.com.",
+            '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:agg@reports.test"',
+        ]) + "\n"
+        zones["reports.test"] += f'{origin}._report._dmarc TXT "v=DMARC1"\n'
+    return zones
+
+
+def serve(count: int, delay: float, conn: Connection) -> None:
+    from pytest_sender.sandbox.dns_server import DnsServer, Faults
+
+    server = DnsServer(build_zones(count), faults=Faults(delay=delay)).start()
+    conn.send(server.port)
+    conn.recv()  # wait for "stop"
+    server.stop()
+
+
+def run_once(port: int, domains: int, timeout: float) -> tuple[float, list[str]]:
+    settings = Settings(
+        domains=tuple(f"bench-{n}.test" for n in range(domains)),
+        nameservers=(Nameserver("127.0.0.1", port),),
+        timeout=timeout,
+    )
+    planned = plan_checks(settings, load_checks(["pytest_sender.dns.checks"], plugins=False))
+    started = time.perf_counter()
+    findings = run_preflight(planned, settings)
+    elapsed = time.perf_counter() - started
+    return elapsed, sorted({f.code for f in findings})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--domains", type=int, default=100)
+    parser.add_argument("--timeout", type=float, default=5.0)
+    args = parser.parse_args()
+
+    parent, child = multiprocessing.Pipe()
+    process = multiprocessing.Process(target=serve, args=(args.domains, args.delay, child), daemon=True)
+    process.start()
+    port = parent.recv()
+    try:
+        run_once(port, 1, args.timeout)  # warm-up: imports, first sockets
+        results: dict[int, list[float]] = {1: [], args.domains: []}
+        for _ in range(args.runs):
+            for count in list(results):
+                elapsed, codes = run_once(port, count, args.timeout)
+                expected = ["BLOCKLIST_CLEAN", "DKIM_OK", "DMARC_OK", "MX_OK", "SPF_OK"]
+                if codes != expected:
+                    raise SystemExit(f"unexpected findings {codes}; the benchmark zones are wrong")
+                results[count].append(elapsed)
+    finally:
+        parent.send("stop")
+        process.join(5)
+
+    one = statistics.median(results[1])
+    many = statistics.median(results[args.domains])
+    budget_one = 1.25 * DEPTH * args.delay
+    print(f"delay per answer: {args.delay * 1000:.0f} ms; longest dependent chain: {DEPTH} lookups")
+    print(f"1 domain:    median {one * 1000:7.1f} ms of {args.runs} runs "
+          f"(min {min(results[1]) * 1000:.1f}, max {max(results[1]) * 1000:.1f}); "
+          f"target <= {budget_one * 1000:.1f} ms: {'ok' if one <= budget_one else 'MISSED'}")
+    print(f"{args.domains} domains: median {many * 1000:7.1f} ms of {args.runs} runs "
+          f"(min {min(results[args.domains]) * 1000:.1f}, max {max(results[args.domains]) * 1000:.1f}); "
+          f"{many / one:.2f} x one domain, target <= 3 x: {'ok' if many <= 3 * one else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
