@@ -987,7 +987,8 @@ _define(
         why="Gmail and Yahoo require a DMARC record from bulk senders; without it mail is filtered "
         "or rejected, and nobody receives reports of spoofing.",
         steps=(
-            _DNS_EDITOR + ", add a TXT record at host _dmarc with the value:\n       {suggested}",
+            "In your DNS provider's zone editor for {org_domain}, add a TXT record at host _dmarc "
+            "(full name _dmarc.{org_domain}; it also covers every subdomain) with the value:\n       {suggested}",
             "Start with p=none while reports come in, then move to p=quarantine.",
             _RECHECK,
         ),

@@ -232,3 +232,18 @@ def test_the_sandbox_component_points_settings_at_its_zone(scenario: str) -> Non
         component.stop()
     with pytest.raises(SandboxError, match="no zones for scenario"):
         DnsSandboxComponent().start("nonsense")
+
+
+def test_hundreds_of_concurrent_queries_on_one_shared_socket_all_get_their_own_answer(sandbox: RunningDns) -> None:
+    resolver = Resolver([sandbox.nameserver], timeout=2)
+    names = [f"h{i}.lookups.test" for i in range(1, 6)] * 2 + [f"nx{i}.good.test" for i in range(300)]
+
+    async def all_at_once() -> list[DnsStatus]:
+        answers = await asyncio.gather(*(resolver.query(name, "A") for name in names))
+        assert [a.name for a in answers] == [to_ascii_name(n) for n in names]
+        return [a.status for a in answers]
+
+    statuses = asyncio.run(all_at_once())
+    assert statuses[:10] == [DnsStatus.OK] * 10
+    assert set(statuses[10:]) == {DnsStatus.NXDOMAIN}
+    assert resolver.queries_sent == 305
