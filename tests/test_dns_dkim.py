@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from pytest_sender.dns.checks import check_dkim
-from pytest_sender.dns.dkim import DkimKey, decode_dkim_key, parse_dkim_record, parse_tag_list
+from pytest_sender.dns.dkim import DkimKey, decode_dkim_key, parse_dkim_record, parse_tag_list, unusable_for_email
 from pytest_sender.dns.query import Resolver
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
@@ -58,6 +58,19 @@ def test_tags_parse_with_whitespace_and_a_trailing_semicolon() -> None:
 def test_malformed_records_raise_parse_error(text: str, message: str) -> None:
     with pytest.raises(ParseError, match=re.escape(message)):
         parse_dkim_record(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("v=DKIM1; p=AAAA", ""),
+        ("v=DKIM1; s=email:tlsrpt; h=sha1:sha256; p=AAAA", ""),
+        ("v=DKIM1; s=tlsrpt; p=AAAA", "s=tlsrpt does not allow email (use s=email or drop s=)"),
+        ("v=DKIM1; h=sha1; p=AAAA", "h=sha1 does not allow sha256"),
+    ],
+)
+def test_keys_restricted_away_from_email_signing_are_named(text: str, problem: str) -> None:
+    assert unusable_for_email(parse_dkim_record(text)) == problem
 
 
 def test_record_fields_are_read() -> None:

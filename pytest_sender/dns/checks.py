@@ -21,6 +21,7 @@ from pytest_sender.dns.dkim import (
     decode_dkim_key,
     dkim_name,
     parse_dkim_record,
+    unusable_for_email,
 )
 from pytest_sender.dns.dmarc import (
     dmarc_name,
@@ -213,6 +214,9 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
         return make_finding(check, domain, "DKIM_SYNTAX", evidence=evidence, error=str(exc), **params)
     if record.revoked:
         return make_finding(check, domain, "DKIM_REVOKED", evidence=evidence, **params)
+    problem = unusable_for_email(record)
+    if problem:
+        return make_finding(check, domain, "DKIM_SYNTAX", evidence=evidence, error=problem, **params)
     try:
         key = decode_dkim_key(record)
     except ParseError as exc:

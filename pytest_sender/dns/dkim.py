@@ -23,6 +23,7 @@ __all__ = [
     "dkim_name",
     "parse_dkim_record",
     "parse_tag_list",
+    "unusable_for_email",
 ]
 
 MIN_RSA_BITS = 1024  # RFC 8301 §3.2: verifiers must not accept shorter keys
@@ -106,6 +107,16 @@ def parse_dkim_record(text: str) -> DkimRecord:
     hashes = tuple(h.strip().lower() for h in values.get("h", "").split(":") if h.strip())
     services = tuple(s.strip().lower() for s in values.get("s", "*").split(":") if s.strip()) or ("*",)
     return DkimRecord(text, tags, key_type, public_key, "y" in flags, hashes, services)
+
+
+def unusable_for_email(record: DkimRecord) -> str:
+    """Why the key cannot sign Sender's mail even though it parses ("" when it can)."""
+    if "*" not in record.service_types and "email" not in record.service_types:
+        return f"s={':'.join(record.service_types)} does not allow email (use s=email or drop s=)"
+    if record.hash_algorithms and "sha256" not in record.hash_algorithms:
+        # RFC 8301: rsa-sha1 signatures must not be accepted, so a key limited to sha1 never verifies
+        return f"h={':'.join(record.hash_algorithms)} does not allow sha256"
+    return ""
 
 
 @dataclass(frozen=True)
