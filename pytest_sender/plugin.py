@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pytest_sender.preflight.registry import PlannedCheck
     from pytest_sender.sandbox import EmbeddedSandbox
     from pytest_sender.sandbox.api_server import ApiSandbox
+    from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
 
 __all__ = ["SenderCheckItem", "SenderPreflight", "SenderSession"]
 
@@ -50,6 +51,7 @@ class SenderRun:
 
     settings: Settings
     preflight: bool
+    live: bool = False
     findings: dict[str, Finding] = field(default_factory=dict)  # by node name, computed here
     reported: dict[str, Finding] = field(default_factory=dict)  # by node id, from reports
     extras: dict[str, Any] = field(default_factory=dict)  # injected transports for tests
@@ -87,7 +89,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         where = f"[env {spec.env}, ini {spec.ini}]"
         if spec.boolean:
             group.addoption(spec.flag, action="store_true", default=False,
-                            dest=_option_dest(spec.name), help=HELP_STRICT_FLAG)
+                            dest=_option_dest(spec.name),
+                            help=HELP_STRICT_FLAG if spec.name == "strict" else f"{spec.help} {where}")
         elif spec.multi:
             group.addoption(spec.flag, action="append", default=None, dest=_option_dest(spec.name),
                             metavar="VALUE", help=f"{spec.help}, e.g. {spec.example} {where}")
@@ -124,6 +127,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_active(config):
         return
     settings = _resolve(config)
+    live = bool(config.getoption("sender_live"))
+    if live:
+        from pytest_sender.errors import MissingExtraError
+        from pytest_sender.live import require_live_extra
+
+        try:
+            require_live_extra()
+        except MissingExtraError as exc:
+            raise pytest.UsageError(f"pytest-sender: {exc}") from None
     scenario = config.getoption("sender_sandbox")
     sandbox = None
     if scenario:
@@ -131,7 +143,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
         sandbox = EmbeddedSandbox(scenario).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
-    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), sandbox=sandbox)
+    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live,
+                    sandbox=sandbox)
     if sandbox is not None:
         run.extras.update(sandbox.check_extras())  # e.g. the relay's CA: checks verify TLS and trust it
     config.stash[RUN_KEY] = run
@@ -208,9 +221,11 @@ _FINDING_KEY = pytest.StashKey[Finding]()
 
 
 def _planned_from_registry(run: SenderRun) -> list[PlannedCheck]:
-    from pytest_sender.preflight.registry import load_checks, plan_checks
+    from pytest_sender.preflight.registry import BUILTIN_CHECK_MODULES, load_checks, plan_checks
 
-    return plan_checks(run.settings, load_checks())
+    # --sender-live adds the live items (real sends); --sender-preflight the preflight families.
+    modules = (BUILTIN_CHECK_MODULES if run.preflight else ()) + (("pytest_sender.live.checks",) if run.live else ())
+    return plan_checks(run.settings, load_checks(modules, plugins=run.preflight))
 
 
 class SenderSession:
@@ -231,7 +246,7 @@ class SenderSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
-        if not self.run.preflight:
+        if not (self.run.preflight or self.run.live):
             return
         # An explicit node id: pytest would otherwise derive "::sender" from the session's empty id.
         collector = SenderPreflight.from_parent(session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME)
@@ -258,7 +273,7 @@ class SenderSession:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """xdist controller: run every check once, before the workers start; hand them the findings."""
-        if not self.run.preflight:
+        if not (self.run.preflight or self.run.live):
             return
         planned = _planned_from_registry(self.run)
         self.run.run_checks(planned)
@@ -355,3 +370,40 @@ def sender_client(sender_sandbox: ApiSandbox) -> Generator[SenderClient, None, N
 
     with SenderClient(sender_sandbox.base_url, sender_sandbox.token, timeout=5.0) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def sender_smtp_relay_server(
+    pytestconfig: pytest.Config, sender_sandbox_server: ApiSandbox
+) -> Generator[SmtpSandboxComponent, None, None]:
+    """The sandbox SMTP relay, started once per session; it records into the sandbox API's outbox.
+
+    Under ``--sender-sandbox`` it is the embedded sandbox's relay. Tests should use ``sender_smtp_relay``.
+    """
+    from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
+
+    run = pytestconfig.stash.get(RUN_KEY, None)
+    if run is not None and run.sandbox is not None:
+        for component in run.sandbox.components:
+            if isinstance(component, SmtpSandboxComponent):
+                yield component
+                return
+    relay = SmtpSandboxComponent(outbox=sender_sandbox_server.outbox)
+    relay.start("healthy")
+    try:
+        yield relay
+    finally:
+        relay.stop()
+
+
+@pytest.fixture
+def sender_smtp_relay(
+    sender_smtp_relay_server: SmtpSandboxComponent, sender_sandbox: ApiSandbox
+) -> SmtpSandboxComponent:
+    """A local SMTP relay like Sender's (STARTTLS required, then AUTH PLAIN or LOGIN), reset for this test.
+
+    Connect to ``host``:``port``, upgrade with ``client_context()`` (it trusts the relay's run-time CA),
+    log in with ``username`` / ``password``. Accepted messages land in ``sender_sandbox.outbox`` with
+    ``via="smtp"``, next to the API's; nothing is delivered anywhere.
+    """
+    return sender_smtp_relay_server

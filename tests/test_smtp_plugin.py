@@ -169,3 +169,32 @@ def test_the_sandbox_component_points_the_settings_at_the_relay_and_hands_over_i
         assert relay.check_extras()["smtp_ca_pem"].startswith("-----BEGIN CERTIFICATE-----")
     finally:
         relay.stop()
+
+
+APP_TESTS = '''
+import smtplib
+from email.message import EmailMessage
+
+
+def test_the_app_sends_through_the_relay(sender_smtp_relay, sender_sandbox):
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "app@example.com", "user@example.org", "Reset"
+    message.set_content("code 123")
+    with smtplib.SMTP(sender_smtp_relay.host, sender_smtp_relay.port, timeout=5) as client:
+        client.starttls(context=sender_smtp_relay.client_context())
+        client.login(sender_smtp_relay.username, sender_smtp_relay.password)
+        client.send_message(message)
+    (record,) = sender_sandbox.outbox.messages(via="smtp")
+    assert record.subject == "Reset"
+    assert record.envelope_to == ("user@example.org",)
+
+
+def test_the_outbox_starts_empty_in_every_test(sender_smtp_relay, sender_sandbox):
+    assert sender_sandbox.outbox.messages() == []
+'''
+
+
+def test_the_sender_smtp_relay_fixture_records_the_apps_mail_in_the_sandbox_outbox(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app=APP_TESTS)
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)

@@ -23,6 +23,7 @@ import hmac
 import itertools
 import secrets
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -241,6 +242,12 @@ class SmtpSandboxComponent:
         if self._tls is None:
             raise SandboxError("the SMTP relay is not started")
         return self._tls.ca_pem
+
+    def client_context(self) -> ssl.SSLContext:
+        """A verifying client context that trusts the relay's CA (and the system's)."""
+        if self._tls is None:
+            raise SandboxError("the SMTP relay is not started")
+        return self._tls.client_context()
 
     def settings_overrides(self) -> dict[str, Any]:
         from pytest_sender.settings import Secret
