@@ -189,9 +189,14 @@ def test_implicit_tls_against_a_starttls_port_fails_the_handshake(servers: SmtpS
 
 def test_an_unresolvable_host_is_a_connect_failure_not_a_timeout(servers: SmtpServers) -> None:
     probe = asyncio.run(probe_smtp_port("no-such-host.invalid", 587, timeout=TIMEOUT))
+    # A resolver without network may time out instead of answering NXDOMAIN; never "refused".
     assert probe.outcome in (Outcome.CONNECT_FAILED, Outcome.TIMEOUT)
     if probe.outcome is Outcome.CONNECT_FAILED:
         assert "no-such-host.invalid" in probe.detail
+        finding = evaluate_port_probe(probe, [probe], target="no-such-host.invalid:587", timeout=TIMEOUT)
+        assert finding.code == "SMTP_CONNECT_FAILED"
+        assert finding.summary.startswith("Could not connect to no-such-host.invalid:587: Error connecting")
+        assert "Sender's relay is smtp.sender.net (SENDER_SMTP_HOST)" in finding.hint
 
 
 def test_smtp_is_skipped_with_the_settings_named_when_it_is_not_in_use() -> None:
@@ -289,7 +294,7 @@ def test_evaluate_port_probe_warns_only_when_another_port_works() -> None:
                                   "a session now"
 
 
-def test_a_probe_never_emits_warnings_or_leaves_tasks(servers: SmtpServers) -> None:
+def test_a_probe_emits_no_warnings(servers: SmtpServers) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         asyncio.run(probe_smtp_port("127.0.0.1", servers.closed(), timeout=TIMEOUT))
