@@ -66,11 +66,17 @@ class LoopThread:
         """Run ``coro`` on the loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def serve(self, factory: Callable[[], asyncio.BaseProtocol], host: str = "127.0.0.1", port: int = 0) -> int:
-        """Listen with ``factory`` on ``host``; returns the port (a free one when ``port`` is 0)."""
+    def serve(
+        self, factory: Callable[[], asyncio.BaseProtocol], host: str = "127.0.0.1", port: int = 0,
+        *, ssl_context: ssl.SSLContext | None = None,
+    ) -> int:
+        """Listen with ``factory`` on ``host`` (TLS from the first byte with ``ssl_context``).
+
+        Returns the port: a free one when ``port`` is 0.
+        """
 
         async def _start() -> asyncio.Server:
-            return await self.loop.create_server(factory, host=host, port=port)
+            return await self.loop.create_server(factory, host=host, port=port, ssl=ssl_context)
 
         try:
             server = self.run(_start())

@@ -164,17 +164,7 @@ class SmtpServers:
             kwargs["tls_context"] = context
             kwargs["require_starttls"] = True
         factory = smtp_server_factory(handler or RecordingHandler(self.seen, hide_auth=hide_auth), **kwargs)
-        if not implicit_tls:
-            return self.loop.serve(factory)
-        assert context is not None
-
-        async def _start() -> asyncio.Server:
-            return await self.loop.loop.create_server(factory, host="127.0.0.1", port=0, ssl=context)
-
-        server = self.loop.run(_start())
-        self.loop._servers.append(server)
-        port: int = server.sockets[0].getsockname()[1]
-        return port
+        return self.loop.serve(factory, ssl_context=context if implicit_tls else None)
 
     def expired_context(self) -> ssl.SSLContext:
         now = datetime.now(timezone.utc)
