@@ -289,6 +289,11 @@ def test_evaluate_port_probe_warns_only_when_another_port_works() -> None:
     two_work = [_probe(587, Outcome.TIMEOUT), _probe(2525, Outcome.OK), _probe(25, Outcome.OK)]
     warned = evaluate_port_probe(two_work[0], two_work, target="relay.example:587", timeout=5)
     assert "Ports 2525 and 25 work from here, so the relay is usable" in warned.hint
+    assert "configure the app with host relay.example, port 2525 (STARTTLS)" in warned.hint
+    implicit = PortProbe("relay.example", 465, True, Outcome.OK, Stage.DONE, ehlo=EhloInfo("r", {"AUTH": "LOGIN"}))
+    via_465 = evaluate_port_probe(probes[0], [probes[0], implicit], target="relay.example:587", timeout=5)
+    assert "Port 465 works from here, so the relay is usable: configure the app with host relay.example, " \
+           "port 465 (implicit TLS)" in via_465.hint
     unavailable = evaluate_port_probe(probes[2], probes, target="relay.example:25", timeout=5)
     assert unavailable.summary == "relay.example:25 answered 421 busy at the TCP connect: the server will not take " \
                                   "a session now"

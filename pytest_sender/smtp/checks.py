@@ -94,7 +94,7 @@ PROBLEM_WORDS: dict[Outcome, str] = {
 # The advice sentences a port's hint opens with; which one depends on the other ports.
 ADVICE_USE_WORKING = (
     "{working} from here, so the relay is usable: configure the app with host {host}, "
-    "port {first} (STARTTLS). Fix this port only if the app must use it."
+    "port {first} ({tls}). Fix this port only if the app must use it."
 )
 ADVICE_TRY_UNTRIED = (
     "No probed port works from here. Sender's guide also lists {untried}: probe them too with "
@@ -111,11 +111,14 @@ def _join(ports: Sequence[int]) -> str:
     return ", ".join(str(p) for p in ports)
 
 
+def _and_join(ports: Sequence[int]) -> str:
+    """'25' or '587, 2525 and 25'."""
+    return str(ports[0]) if len(ports) == 1 else f"{_join(ports[:-1])} and {ports[-1]}"
+
+
 def _ports_phrase(ports: Sequence[int]) -> str:
     """'port 2525' or 'ports 587, 2525 and 25'."""
-    if len(ports) == 1:
-        return f"port {ports[0]}"
-    return f"ports {_join(ports[:-1])} and {ports[-1]}"
+    return f"port {ports[0]}" if len(ports) == 1 else f"ports {_and_join(ports)}"
 
 
 #: Settings that, when set by the user (not left at their defaults), mean SMTP is in use.
@@ -159,7 +162,8 @@ def evaluate_port_probe(
             address=probe.address, tls=tls, mechanisms=" ".join(probe.usable_mechanisms),
         )
     configured = [p.port for p in all_probes]
-    working = [p.port for p in all_probes if p.works and p.port != probe.port]
+    working_probes = [p for p in all_probes if p.works and p.port != probe.port]
+    working = [p.port for p in working_probes]
     others = _other_ports(probe.port, working, configured)
     untried = [p for p in SENDER_RELAY_PORTS if p not in configured]
     problem = PROBLEM_WORDS[probe.outcome]
@@ -172,8 +176,9 @@ def evaluate_port_probe(
     status: Status | None = None
     if working:
         status = Status.WARN  # the relay works from here through another port
-        works = f"Port {working[0]} works" if len(working) == 1 else f"P{_ports_phrase(working)[1:]} work"
-        params["advice"] = ADVICE_USE_WORKING.format(working=works, host=probe.host, first=working[0])
+        works = f"Port {working[0]} works" if len(working) == 1 else f"Ports {_and_join(working)} work"
+        tls = "implicit TLS" if working_probes[0].implicit_tls else "STARTTLS"
+        params["advice"] = ADVICE_USE_WORKING.format(working=works, host=probe.host, first=working[0], tls=tls)
         params["short_advice"] = FIX_USE_WORKING.format(port=probe.port, problem=problem, first=working[0])
         evidence.append(f"working port(s): {_join(working)}")
     elif untried:
@@ -183,10 +188,7 @@ def evaluate_port_probe(
         params["short_advice"] = FIX_TRY_OTHERS.format(port=probe.port, problem=problem, other_ports=_join(others))
     else:
         params["advice"] = ADVICE_NO_PORT.format(tried=_join(configured))
-        params["short_advice"] = (
-            FIX_TRY_OTHERS.format(port=probe.port, problem=problem, other_ports=_join(others)) if others
-            else FIX_NONE.format(port=probe.port, problem=problem)
-        )
+        params["short_advice"] = FIX_NONE.format(port=probe.port, problem=problem)
     return make_finding(CHECK_PORT, target, PORT_CODES[probe.outcome], evidence=evidence, status=status, **params)
 
 
