@@ -125,6 +125,7 @@ def test_each_failure_kind_from_a_real_server_has_its_own_code_and_hint(
     assert "How to fix:" in finding.hint
     assert "Verify: re-run pytest --sender-preflight -k smtp.port" in finding.hint
     assert finding.fix.startswith(f"port {port}: ")
+    assert "?>" not in finding.summary + finding.hint + finding.fix  # every template field was filled
 
 
 def test_certificate_failures_show_what_the_server_presented(servers: SmtpServers) -> None:
