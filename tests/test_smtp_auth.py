@@ -112,6 +112,18 @@ def test_a_temporary_auth_failure_is_an_error_with_the_reply(servers: SmtpServer
     assert_no_secret(finding)
 
 
+def test_a_connection_dropped_during_auth_is_an_error_that_tells_nothing_about_the_credentials(
+    servers: SmtpServers,
+) -> None:
+    port = servers.relay(users={USER: PASSWORD}, drop_on_auth=True)
+    finding = auth_finding((port,), servers.client_context())
+    assert (finding.status, finding.code) == (Status.ERROR, "SMTP_AUTH_CONNECTION_FAILED")
+    assert finding.summary.startswith(
+        f"The connection to 127.0.0.1:{port} failed during the AUTH attempt: disconnected")
+    assert f"follow the smtp.port hint for port {port}" in finding.hint
+    assert_no_secret(finding)
+
+
 def test_a_server_quoting_the_password_back_does_not_leak_it(servers: SmtpServers) -> None:
     encoded = base64.b64encode(PASSWORD.encode()).decode()
     port = servers.relay(users={}, failure_reply=f"535 5.7.8 bad password {PASSWORD} ({encoded})")

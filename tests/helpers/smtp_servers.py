@@ -59,15 +59,19 @@ class RecordingHandler:
 class RecordingAuthenticator(UserAuthenticator):
     """Records each AUTH attempt, credentials included, so a test can prove what went on the wire."""
 
-    def __init__(self, users: Mapping[str, str], seen: list[str], failure_reply: str | None = None) -> None:
+    def __init__(self, users: Mapping[str, str], seen: list[str], failure_reply: str | None = None,
+                 drop: bool = False) -> None:
         super().__init__(users)
         self.seen = seen
         self.failure_reply = failure_reply  # e.g. "454 4.7.0 Temporary authentication failure"
+        self.drop = drop  # close the connection instead of answering AUTH
 
     def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
         login = getattr(auth_data, "login", b"").decode("utf-8", "replace")
         password = getattr(auth_data, "password", b"").decode("utf-8", "replace")
         self.seen.append(f"AUTH {mechanism} {login} {password}")
+        if self.drop:
+            server.transport.close()
         result = super().__call__(server, session, envelope, mechanism, auth_data)
         if not result.success and self.failure_reply is not None:
             from aiosmtpd.smtp import AuthResult
@@ -148,6 +152,7 @@ class SmtpServers:
         mechanisms: Sequence[str] = ("PLAIN", "LOGIN"),
         handler: RecordingHandler | None = None,
         failure_reply: str | None = None,
+        drop_on_auth: bool = False,
     ) -> int:
         """aiosmtpd; ``tls_context`` True uses a good certificate, None/False means no STARTTLS."""
         context = self.tls.server_context if tls_context is True else (tls_context or None)
@@ -156,7 +161,7 @@ class SmtpServers:
             "hostname": "test.localhost",
             "auth_require_tls": True,
             "auth_exclude_mechanism": excluded,
-            "authenticator": RecordingAuthenticator(users or {}, self.seen, failure_reply),
+            "authenticator": RecordingAuthenticator(users or {}, self.seen, failure_reply, drop_on_auth),
         }
         if implicit_tls:
             kwargs["auth_require_tls"] = False  # TLS is already there; aiosmtpd does not see it as STARTTLS
