@@ -882,7 +882,7 @@ _define(
     Hint(
         "DKIM_CNAME_DANGLING",
         Status.FAIL,
-        "The DKIM name {name} is a CNAME to {target}, which does not exist",
+        "The DKIM name {name} is a CNAME to {target}, {state}",
         meaning="A dangling CNAME: the key host it points to has no record.",
         why="Receivers find no key, so every DKIM signature fails and DMARC cannot align on DKIM.",
         steps=(

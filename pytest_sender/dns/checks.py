@@ -200,7 +200,9 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
     if answer.status.is_void:
         if answer.cname_chain:
             return make_finding(
-                check, domain, "DKIM_CNAME_DANGLING", evidence=evidence, target=answer.final_name, **params
+                check, domain, "DKIM_CNAME_DANGLING", evidence=evidence, target=answer.final_name,
+                state="which does not exist" if answer.status is DnsStatus.NXDOMAIN else "which has no TXT record",
+                **params,
             )
         return make_finding(check, domain, "DKIM_MISSING", evidence=evidence, **params)
     if len(answer.records) > 1:
