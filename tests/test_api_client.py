@@ -402,6 +402,8 @@ def test_bad_configuration_is_a_clear_error() -> None:
         SenderClient("api.sender.net/v2", "tok")
     with pytest.raises(ConfigError, match="no API token was given"):
         SenderClient("https://api.sender.net/v2", None)
+    with pytest.raises(ConfigError, match="the API token is empty"):
+        SenderClient("https://api.sender.net/v2", " ")
     with SenderClient("https://api.sender.net/v2", "tok") as client, \
             pytest.raises(ValueError, match="a template id is a campaign id"):
         client.send_template("../users", "ada@example.org")
@@ -413,3 +415,11 @@ def test_the_client_never_shows_its_token() -> None:
     with SenderClient("https://api.sender.net/v2", "tok-very-secret") as client:
         assert "tok-very-secret" not in repr(client)
         assert "tok-very-secret" not in json.dumps(client.__dict__, default=str)
+
+
+def test_a_token_echoed_by_the_server_is_masked_in_the_evidence() -> None:
+    body = b'{"message": "token tok-scripted is revoked"}'
+    with ScriptedHttpServer([Reply(401, body, (JSON,))]) as server, scripted_client(server) as client:
+        outcome = send_one(client)
+    assert 'body: {"message": "token *** is revoked"}' in outcome.evidence
+    assert "tok-scripted" not in repr(outcome) + outcome.hint

@@ -25,6 +25,7 @@ import string
 import struct
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -143,11 +144,14 @@ class SandboxApiApp:
         rate_limit: int = DEFAULT_RATE_LIMIT,
         outbox: Outbox | None = None,
     ) -> None:
-        from pytest_sender.contract import request_validator
+        from pytest_sender.contract import RequestValidator, load_contract
 
         self._lock = threading.Lock()
-        self._validator = request_validator()
+        # Each app builds its own validator: nothing long-lived is shared between sandboxes.
+        self._validator = RequestValidator(load_contract())
         self.outbox = outbox if outbox is not None else Outbox()
+        #: Tracebacks of exceptions the app raised while handling requests (answered 500).
+        self.errors: list[str] = []
         self._defaults = (tuple(tokens), tuple(templates), rate_limit)
         self._state = self._fresh_state()
 
@@ -213,7 +217,13 @@ class SandboxApiApp:
         if fault is not None and fault.status is not None:
             answer = _Answer(fault.status, raw=fault.body, headers=fault.headers, content_type=fault.content_type)
         else:
-            answer, authenticated = self._handle(request, body)
+            try:
+                answer, authenticated = self._handle(request, body)
+            except Exception:
+                # A sandbox bug: answer like a server would, and keep the traceback for the test.
+                with self._lock:
+                    self.errors.append(traceback.format_exc())
+                answer = _Answer(500, {"message": "Server Error"})
         self._record(request, body, authenticated, answer.status)
         headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.raw)))]
         headers.extend(answer.headers.items())
