@@ -121,6 +121,8 @@ class Settings:
     recipient: str | None = None
     sender_from: str | None = None
     template_id: str | None = None
+    live_timeout: float = 120.0
+    live_keep: bool = False
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def secret_values(self) -> tuple[str, ...]:
@@ -443,6 +445,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "template_id", "live smoke transactional campaign id", parse_template_id, "ep2W4y",
         flag="--sender-template-id", env="SENDER_TEMPLATE_ID", ini="sender_template_id",
+    ),
+    SettingSpec(
+        "live_timeout", "live smoke: seconds to wait for each message to arrive", parse_timeout, "120",
+        flag="--sender-live-timeout", env="SENDER_LIVE_TIMEOUT", ini="sender_live_timeout",
+    ),
+    SettingSpec(
+        "live_keep", "live smoke: keep the test messages in the inbox instead of deleting them", parse_bool, "true",
+        flag="--sender-live-keep", env="SENDER_LIVE_KEEP", ini="sender_live_keep", boolean=True,
     ),
 )
 

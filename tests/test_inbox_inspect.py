@@ -41,6 +41,7 @@ def test_parse_message_reads_subject_recipients_bodies_and_headers() -> None:
     message = parse_message(MULTIPART)
     assert message.subject == "Welcome, {{ name }} run-1"
     assert message.to == ("qa+smoke@inbox.test",)
+    assert message.from_address == "hello@sandbox.example"
     assert message.text is not None
     assert "order {{ order.id }}" in message.text
     assert message.html == "<p>Hello {{ name }}</p>"

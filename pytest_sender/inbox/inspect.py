@@ -56,6 +56,7 @@ class DeliveredMessage:
 
     subject: str
     to: tuple[str, ...]
+    from_address: str | None
     text: str | None
     html: str | None
     authentication_results: tuple[str, ...]  # header values, top-most (the receiver's own) first
@@ -103,9 +104,11 @@ def parse_message(raw: bytes) -> DeliveredMessage:
         raise ParseError("the fetched message has no header section")
     to = tuple(addr for _, addr in getaddresses([str(v) for v in parsed.get_all("To", [])]) if addr)
     token = parsed.get("X-Pytest-Sender-Run")
+    senders = [addr for _, addr in getaddresses([str(v) for v in parsed.get_all("From", [])]) if addr]
     return DeliveredMessage(
         subject=str(parsed.get("Subject", "")),
         to=to,
+        from_address=senders[0] if senders else None,
         text=_part_text(parsed, "plain"),
         html=_part_text(parsed, "html"),
         authentication_results=tuple(" ".join(str(v).split()) for v in parsed.get_all("Authentication-Results", [])),

@@ -24,6 +24,7 @@ COMPONENTS: tuple[str, ...] = (
     "pytest_sender.sandbox.api_server:ApiSandboxComponent",
     "pytest_sender.sandbox.smtp_relay:SmtpSandboxComponent",
     "pytest_sender.sandbox.dns_server:DnsSandboxComponent",
+    "pytest_sender.sandbox.imap_delivery:ImapDeliveryComponent",
 )
 
 

@@ -80,6 +80,7 @@ class Outbox:
     def __init__(self) -> None:
         self._messages: list[OutboxMessage] = []
         self._changed = threading.Condition()
+        self._subscribers: list[Callable[[OutboxMessage], None]] = []
 
     def add(
         self,
@@ -109,7 +110,23 @@ class Outbox:
         with self._changed:
             self._messages.append(record)
             self._changed.notify_all()
+            subscribers = list(self._subscribers)
+        for callback in subscribers:  # outside the lock: a callback may read the outbox
+            callback(record)
         return record
+
+    def subscribe(self, callback: Callable[[OutboxMessage], None]) -> Callable[[], None]:
+        """Call ``callback(record)`` for each message added from now on, in the adding thread (keep it
+        quick: the sender waits for it). Returns the function that unsubscribes."""
+        with self._changed:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._changed:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
 
     def messages(self, via: str | None = None) -> list[OutboxMessage]:
         """A snapshot of the accepted messages, oldest first (only those sent ``via`` if given)."""

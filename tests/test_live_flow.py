@@ -1,0 +1,230 @@
+"""The live smoke end to end on loopback: the sandbox API and SMTP relay accept the sends, the sandbox
+delivery files them into a real Dovecot (INBOX or Junk, with Authentication-Results), and the
+``live.*`` checks find, inspect and delete them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from pytest_sender.findings import Finding, Status
+from pytest_sender.preflight.registry import load_checks, plan_checks
+from pytest_sender.preflight.runner import run_preflight
+from pytest_sender.sandbox import EmbeddedSandbox
+from pytest_sender.sandbox.api_server import ApiSandboxComponent
+from pytest_sender.sandbox.imap_delivery import HEALTHY_PLAN, DeliveryPlan, ImapDelivery
+from pytest_sender.settings import Secret, Settings
+from tests.helpers.dovecot import RunningDovecot, dovecot_server, folder_uids
+
+RECIPIENT = "qa+smoke@inbox.test"
+COMPONENTS = (
+    "pytest_sender.sandbox.api_server:ApiSandboxComponent",
+    "pytest_sender.sandbox.smtp_relay:SmtpSandboxComponent",
+    "pytest_sender.sandbox.imap_delivery:ImapDeliveryComponent",
+)
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[RunningDovecot]:
+    yield from dovecot_server()
+
+
+@pytest.fixture(scope="module")
+def sandbox(dovecot: RunningDovecot) -> Iterator[EmbeddedSandbox]:
+    with EmbeddedSandbox("healthy", components=COMPONENTS) as started:
+        yield started
+
+
+@pytest.fixture
+def delivery(sandbox: EmbeddedSandbox) -> Iterator[ImapDelivery]:
+    component = sandbox.check_extras()["imap_delivery"]
+    assert isinstance(component, ImapDelivery)
+    yield component
+    component.plan = HEALTHY_PLAN
+
+
+def _api(sandbox: EmbeddedSandbox) -> ApiSandboxComponent:
+    return next(c for c in sandbox.components if isinstance(c, ApiSandboxComponent))
+
+
+def _settings(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, *, smtp: bool = False, template: bool = False,
+              **changes: object) -> Settings:
+    overrides = sandbox.settings_overrides()
+    if not smtp:
+        overrides.update(smtp_username=None, smtp_password=None)
+    if not template:
+        overrides["template_id"] = None
+    settings = Settings().with_overrides("sandbox", **overrides)
+    values: dict[str, object] = {
+        "inbox": dovecot.address, "inbox_password": dovecot.secret, "recipient": RECIPIENT,
+        "sender_from": "hello@sandbox.example", "timeout": 3.0, "live_timeout": 3.0,
+    }
+    values.update(changes)
+    return settings.with_overrides("test", **values)
+
+
+def _run(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, settings: Settings) -> dict[str, Finding]:
+    planned = plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False))
+    extras = {**sandbox.check_extras(), "inbox_ca_pem": dovecot.ca_pem}
+    return {f.check: f for f in run_preflight(planned, settings, extras=extras)}
+
+
+def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    before = len(sandbox.outbox)
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, smtp=True, template=True))
+    assert len(findings) == 21
+    assert {f.status for f in findings.values()} == {Status.PASS}, [
+        (f.check, f.code, f.summary) for f in findings.values() if f.status is not Status.PASS
+    ]
+    assert {f.target for f in findings.values()} == {RECIPIENT}
+    arrived = findings["live.api-send.arrived"]
+    assert arrived.code == "LIVE_ARRIVED"
+    assert "arrived in INBOX" in arrived.summary
+    assert any(line.startswith("delivery latency: ") for line in arrived.evidence)
+    assert "deleted after checking" in arrived.evidence
+    assert findings["live.smtp-send.dkim"].code == "LIVE_AUTH_PASS"
+    assert findings["live.template-send.placeholders"].code == "LIVE_NO_PLACEHOLDERS"
+    # One send per kind, each carrying the run token in its header; nothing left in the mailbox.
+    sent = sandbox.outbox.messages()[before:]
+    assert sorted(m.via for m in sent) == ["api", "api", "smtp"]
+    assert all(m.message["X-Pytest-Sender-Run"] for m in sent)
+    assert folder_uids(dovecot, "INBOX") == []
+    assert len(delivery.log.delivered) >= 3
+
+
+def test_a_message_filed_in_junk_fails_placement_with_the_spam_hint(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    delivery.plan = DeliveryPlan(folder="junk")
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot))
+    assert findings["live.api-send.arrived"].status is Status.PASS
+    assert "arrived in Junk" in findings["live.api-send.arrived"].summary
+    placement = findings["live.api-send.placement"]
+    assert placement.status is Status.FAIL
+    assert placement.code == "LIVE_IN_JUNK"
+    assert "landed in the spam folder Junk" in placement.summary
+    assert "Make SPF, DKIM and DMARC pass for sandbox.example" in placement.hint
+    assert folder_uids(dovecot, "Junk") == []
+
+
+def test_a_message_that_never_arrives_fails_arrival_and_skips_the_rest(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    delivery.plan = DeliveryPlan(folder="drop")
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, live_timeout=0.6))
+    arrived = findings["live.api-send.arrived"]
+    assert arrived.status is Status.FAIL
+    assert arrived.code == "LIVE_NOT_ARRIVED"
+    assert arrived.summary == "The api-send message did not arrive in INBOX and Junk within 0.6 s"
+    assert "Transactional emails → Logs (recipient qa+smoke@inbox.test)" in arrived.hint
+    assert "searched: INBOX, Junk for 0.6 s" in arrived.evidence
+    for aspect in ("placement", "spf", "dkim", "dmarc", "placeholders", "as-sent"):
+        finding = findings[f"live.api-send.{aspect}"]
+        assert finding.status is Status.SKIP
+        assert finding.code == "LIVE_NOT_CHECKED"
+
+
+def test_a_placeholder_the_variables_did_not_fill_fails_with_the_variables_hint(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    api = _api(sandbox).sandbox
+    assert api is not None
+    api.add_template("sbxORD", from_email="orders@sandbox.example", from_name="Shop",
+                     subject="Your order {{ order_id }}", text="Hi {{ name }}, order {{ order_id }} ships.")
+    settings = _settings(sandbox, dovecot, template=True, template_id="sbxORD")
+    findings = _run(sandbox, dovecot, settings)
+    placeholders = findings["live.template-send.placeholders"]
+    assert placeholders.status is Status.FAIL
+    assert placeholders.code == "LIVE_PLACEHOLDER_LEFT"
+    assert "subject: {{ order_id }}" in placeholders.summary
+    assert '"variables": {"order_id": "…"}' in placeholders.hint
+    assert placeholders.fix == "add order_id to the send's variables object"
+    # {{ name }} was filled from the variables the live send passes.
+    assert "Hi pytest-sender" not in placeholders.summary
+    assert findings["live.api-send.placeholders"].status is Status.PASS
+
+
+def test_dkim_fail_at_the_receiver_fails_the_dkim_item_only(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    delivery.plan = DeliveryPlan(dkim="fail")
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot))
+    dkim = findings["live.api-send.dkim"]
+    assert dkim.status is Status.FAIL
+    assert dkim.code == "LIVE_DKIM_FAIL"
+    assert dkim.summary == "The receiving server's DKIM verdict is fail, not pass"
+    assert "a CNAME sender._domainkey.sandbox.example" in dkim.hint
+    assert dkim.evidence[0].startswith("Authentication-Results: mx.sandbox.localhost; spf=pass")
+    assert findings["live.api-send.spf"].status is Status.PASS
+    assert findings["live.api-send.dmarc"].status is Status.PASS
+    assert findings["live.api-send.placement"].status is Status.PASS
+
+
+def test_a_missing_verdict_is_an_error_not_a_pass(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    delivery.plan = DeliveryPlan(dmarc=None)
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot))
+    dmarc = findings["live.api-send.dmarc"]
+    assert dmarc.status is Status.ERROR
+    assert dmarc.code == "LIVE_AUTH_MISSING"
+
+
+def test_a_recipient_that_is_not_the_inbox_is_refused_before_sending(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    before = len(sandbox.outbox)
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, recipient="someone@else.example"))
+    arrived = findings["live.api-send.arrived"]
+    assert arrived.status is Status.FAIL
+    assert arrived.code == "LIVE_RECIPIENT_NOT_INBOX"
+    assert "qa+sender@inbox.test" in arrived.hint
+    assert len(sandbox.outbox) == before
+
+
+def test_a_rejected_api_send_reports_the_api_code_and_is_not_retried(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    api = _api(sandbox).sandbox
+    assert api is not None
+    before = len(api.requests)
+    settings = _settings(sandbox, dovecot, api_token=Secret("sbx-not-a-token"))
+    findings = _run(sandbox, dovecot, settings)
+    arrived = findings["live.api-send.arrived"]
+    assert arrived.status is Status.FAIL
+    assert arrived.code.startswith("API_")
+    assert [r.path for r in api.requests[before:]] == ["/v2/message/send"]
+
+
+def test_without_an_inbox_the_api_items_skip_naming_what_to_set(sandbox: EmbeddedSandbox) -> None:
+    settings = replace(Settings(), api_token=Secret("a-token-value"))
+    findings = {f.check: f for f in run_preflight(
+        plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False)), settings)}
+    assert set(findings) == {f"live.api-send.{a}" for a in
+                             ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent")}
+    arrived = findings["live.api-send.arrived"]
+    assert arrived.status is Status.SKIP
+    assert arrived.target == "not-configured"
+    assert arrived.summary.startswith("Live smoke not configured: set SENDER_INBOX_URL")
+    assert "SENDER_FROM" in arrived.summary
+
+
+# Last in the module: Dovecot delays further logins from an address after a failed one.
+def test_a_refused_imap_login_sends_nothing(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+) -> None:
+    before = len(sandbox.outbox)
+    wrong = "not-the-password-" + "x" * 6
+    settings = _settings(sandbox, dovecot, inbox_password=Secret(wrong), timeout=6.0)
+    findings = _run(sandbox, dovecot, settings)
+    arrived = findings["live.api-send.arrived"]
+    assert arrived.status is Status.ERROR
+    assert arrived.code == "LIVE_INBOX_LOGIN_REFUSED"
+    assert "SENDER_INBOX_PASSWORD" in arrived.hint
+    assert wrong not in str(arrived.to_dict())
+    assert findings["live.api-send.dkim"].code == "LIVE_NOT_CHECKED"
+    assert len(sandbox.outbox) == before

@@ -1,0 +1,92 @@
+"""``pytest --sender-live`` through the plugin (pytester): items, outcomes, hints, report, usage errors.
+
+The end-to-end runs use ``--sender-sandbox`` (the sandbox accepts the sends and delivers them) and a
+real Dovecot as the inbox; its test CA reaches the plugin's IMAP client through SSL_CERT_FILE, as a
+user's private CA would.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers.dovecot import RunningDovecot, dovecot_server
+
+RECIPIENT = "qa+nightly@inbox.test"
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[RunningDovecot]:
+    yield from dovecot_server()
+
+
+@pytest.fixture
+def live_env(dovecot: RunningDovecot, monkeypatch: pytest.MonkeyPatch) -> RunningDovecot:
+    monkeypatch.setenv("SENDER_INBOX_PASSWORD", dovecot.password)
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.ca_path))
+    return dovecot
+
+
+def _live_args(dovecot: RunningDovecot, *extra: str) -> list[str]:
+    return [
+        "--sender-live", "--sender-inbox", dovecot.url, "--sender-recipient", RECIPIENT,
+        "--sender-from", "hello@sandbox.example", "--sender-live-timeout", "3", "--sender-timeout", "3",
+        "-p", "no:cacheprovider", *extra,
+    ]
+
+
+def test_live_with_the_healthy_sandbox_passes_every_aspect_and_reports_latency(
+    pytester: pytest.Pytester, live_env: RunningDovecot
+) -> None:
+    report = pytester.path / "live.json"
+    result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-report", str(report), "-v"))
+    result.assert_outcomes(passed=21)
+    result.stdout.fnmatch_lines([
+        f"sender::live.api-send.arrived[[]{RECIPIENT}[]] PASSED*",
+        f"sender::live.template-send.placeholders[[]{RECIPIENT}[]] PASSED*",
+        f"sender::live.smtp-send.dkim[[]{RECIPIENT}[]] PASSED*",
+        "*= Sender preflight =*",
+        f"live.api-send.arrived *{RECIPIENT}*pass*LIVE_ARRIVED",
+    ])
+    data = json.loads(report.read_text())
+    arrived = next(f for f in data["findings"] if f["check"] == "live.api-send.arrived")
+    assert any(line.startswith("delivery latency: ") for line in arrived["evidence"])
+    assert live_env.password not in report.read_text()
+    assert live_env.password not in result.stdout.str()
+
+
+def test_live_with_the_broken_sandbox_reports_the_rejected_sends_with_their_hints(
+    pytester: pytest.Pytester, live_env: RunningDovecot
+) -> None:
+    # The broken sandbox revokes the API token and changes the SMTP password: no send is accepted.
+    result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox=broken", "-k", "arrived", "-rs"))
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines([
+        "*live.api-send.arrived*API_TOKEN_REJECTED*",
+        "*live.smtp-send.arrived*LIVE_SMTP_SEND_FAILED*",
+        "*The SMTP relay localhost:* did not take the message: auth: *535*",
+    ])
+    assert live_env.password not in result.stdout.str()
+
+
+def test_live_without_configuration_skips_and_names_the_settings(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--sender-live", "-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=7)
+    result.stdout.fnmatch_lines(["*LIVE_NOT_CONFIGURED: Live smoke not configured: set SENDER_INBOX_URL*"])
+
+
+def test_live_without_the_live_extra_is_a_usage_error_naming_the_extra(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "imapclient", None)
+    result = pytester.runpytest_inprocess("--sender-live", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(['*live smoke needs the optional dependencies*pip install "pytest-sender[[]live[]]"'])
+
+
+def test_preflight_alone_adds_no_live_items(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--sender-preflight", "--collect-only", "-q", "-p", "no:cacheprovider")
+    assert "live." not in result.stdout.str()

@@ -1,0 +1,116 @@
+"""The live smoke's safety rules and its sandbox building blocks, without a mail server."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from email.message import EmailMessage
+
+import pytest
+
+from pytest_sender.errors import MissingExtraError, SandboxError
+from pytest_sender.inbox.inspect import parse_authentication_results, parse_message
+from pytest_sender.live import require_live_extra
+from pytest_sender.live.flow import SendBudget, build_smtp_message, live_recipient, recipient_matches_inbox
+from pytest_sender.sandbox.imap_delivery import BROKEN_PLAN, DeliveryPlan, authentication_results, delivered_bytes
+from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
+from pytest_sender.settings import InboxAddress, Settings
+
+
+@pytest.mark.parametrize(
+    ("recipient", "inbox_user", "matches"),
+    [
+        ("qa@inbox.test", "qa@inbox.test", True),
+        ("QA@Inbox.Test", "qa@inbox.test", True),
+        ("qa+nightly@inbox.test", "qa@inbox.test", True),
+        ("qa+a+b@inbox.test", "qa@inbox.test", True),
+        ("qa@other.test", "qa@inbox.test", False),
+        ("qab@inbox.test", "qa@inbox.test", False),
+        ("someone@inbox.test", "qa@inbox.test", False),
+        ("qa@inbox.test", "qa", False),  # a login name is no address: nothing can be matched
+        ("not-an-address", "qa@inbox.test", False),
+    ],
+)
+def test_the_recipient_must_be_the_inbox_or_a_plus_address_of_it(recipient: str, inbox_user: str,
+                                                                  matches: bool) -> None:
+    assert recipient_matches_inbox(recipient, inbox_user) is matches
+
+
+def test_the_recipient_defaults_to_the_inbox_user_when_that_is_an_address() -> None:
+    inbox = Settings(inbox=InboxAddress("qa@inbox.test", "imap.inbox.test"))
+    assert live_recipient(inbox) == "qa@inbox.test"
+    assert live_recipient(Settings(inbox=InboxAddress("qa", "imap.inbox.test"))) is None
+    assert live_recipient(Settings(recipient="qa+x@inbox.test")) == "qa+x@inbox.test"
+
+
+def test_the_send_budget_caps_sends_across_threads() -> None:
+    budget = SendBudget(cap=3)
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda: results.append(budget.take())) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(True) == 3
+    assert budget.used == 3
+
+
+def test_the_smtp_message_carries_the_token_in_subject_and_header() -> None:
+    message = build_smtp_message("ps-123", sender="hello@sandbox.example", recipient="qa@inbox.test")
+    assert message["X-Pytest-Sender-Run"] == "ps-123"
+    assert message["Subject"].endswith("ps-123")
+    parsed = parse_message(message.as_bytes())
+    assert parsed.text is not None
+    assert "{{" not in parsed.text
+
+
+def _record(outbox: Outbox) -> OutboxMessage:
+    message = EmailMessage()
+    message["From"] = "Shop <orders@shop.example>"
+    message["To"] = "qa@inbox.test"
+    message["Subject"] = "Hello"
+    message.set_content("Hi\n")
+    return outbox.add(message, via="api", envelope_to=("qa@inbox.test",))
+
+
+def test_outbox_subscribers_see_each_new_message_until_they_unsubscribe() -> None:
+    outbox = Outbox()
+    _record(outbox)  # before subscribing: not seen
+    seen: list[str] = []
+    unsubscribe = outbox.subscribe(lambda record: seen.append(record.subject))
+    _record(outbox)
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    _record(outbox)
+    assert seen == ["Hello"]
+    assert len(outbox) == 3
+
+
+def test_the_sandbox_writes_rfc_8601_authentication_results_from_its_plan() -> None:
+    record = _record(Outbox())
+    value = authentication_results(record, BROKEN_PLAN)
+    assert value == ("mx.sandbox.localhost; spf=softfail smtp.mailfrom=orders@shop.example; "
+                     "dkim=fail header.d=shop.example; dmarc=fail header.from=shop.example")
+    verdicts = parse_authentication_results(value)
+    assert (verdicts.result("spf"), verdicts.result("dkim"), verdicts.result("dmarc")) == ("softfail", "fail", "fail")
+    assert parse_authentication_results(authentication_results(record, DeliveryPlan(spf=None, dkim=None,
+                                                                                     dmarc=None))).verdicts == ()
+
+
+def test_the_delivered_message_has_the_verdicts_on_top_and_crlf_line_ends() -> None:
+    raw = delivered_bytes(_record(Outbox()), DeliveryPlan())
+    assert raw.startswith(b"Authentication-Results: mx.sandbox.localhost; spf=pass")
+    assert b"\r\n" in raw
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert parse_message(raw).subject == "Hello"
+
+
+def test_an_unknown_delivery_folder_is_refused_clearly() -> None:
+    with pytest.raises(SandboxError, match="'inbox', 'junk' or 'drop', not 'spam'"):
+        DeliveryPlan(folder="spam")
+
+
+def test_a_missing_live_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "imapclient", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "pytest-sender\[live\]"'):
+        require_live_extra()
