@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -282,6 +284,59 @@ def test_an_html_error_page_is_a_server_error_with_the_page_in_evidence(sandbox:
 
 
 # --- broken answers and the network ---
+
+
+class TruncatingServer:
+    """Answers every request with a Content-Length larger than the body it sends, then closes."""
+
+    def __init__(self, partial: bytes) -> None:
+        self.partial = partial
+        self.requests = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                self.requests += 1
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+                             + self.partial)
+
+    def __enter__(self) -> TruncatingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._listener.close()
+
+
+def test_json_cut_off_on_the_wire_makes_a_send_outcome_unknown() -> None:
+    with TruncatingServer(b'{"success": true, "message": "Em') as server, \
+            SenderClient(server.url + "/v2", "tok", retry=FAST, timeout=1.0) as client:
+        outcome = send_one(client)
+        token = client.check_token()
+    assert isinstance(outcome, OutcomeUnknown)
+    assert outcome.attempts == 1
+    assert "the connection broke after the request was sent (RemoteProtocolError)" in outcome.summary
+    assert isinstance(token, Unreachable)  # a read-only call is simply retried
+    assert token.attempts == 3
+    assert server.requests == 4
 
 
 def test_truncated_json_on_200_makes_the_outcome_unknown() -> None:
