@@ -336,7 +336,11 @@ def _reason(status: int) -> str:
 
 
 def _drop_connection(environ: WSGIEnvironment) -> None:
-    """Close the client's connection at once, without an answer (a reset, not a clean close)."""
+    """Shut the client's connection down at once, without an answer (it reads end-of-stream).
+
+    SO_LINGER 0 makes the server's final close() a reset rather than a graceful close, so the client
+    cannot mistake the end for a complete answer.
+    """
     sock = environ.get("werkzeug.socket")
     if sock is None:
         raise SandboxError("dropping the connection needs werkzeug's server (no werkzeug.socket)")
