@@ -419,6 +419,15 @@ def test_a_refused_connection_is_retried_because_nothing_was_sent() -> None:
     assert token_outcome.code == "API_CONNECTION_REFUSED"
 
 
+def test_an_answer_that_cannot_be_decoded_is_outcome_unknown_not_an_exception() -> None:
+    reply = Reply(200, b"this is not gzip", (JSON, ("Content-Encoding", "gzip")))
+    with ScriptedHttpServer([reply]) as server, scripted_client(server) as client:
+        outcome = send_one(client)
+    assert isinstance(outcome, OutcomeUnknown)
+    assert (outcome.attempts, len(server.requests)) == (1, 1)
+    assert "the answer could not be read (DecodingError)" in outcome.summary
+
+
 def test_a_redirect_is_an_unexpected_answer() -> None:
     reply = Reply(301, b"", (("Location", "https://www.sender.net/"),))
     with ScriptedHttpServer([reply]) as server, scripted_client(server) as client:

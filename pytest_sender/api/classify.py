@@ -31,7 +31,7 @@ from pytest_sender.api.outcomes import (
     Unreachable,
 )
 from pytest_sender.api.ratelimit import parse_rate_limit
-from pytest_sender.errors import ConnectionRefused, NetworkTimeout, ParseError
+from pytest_sender.errors import ConnectFailed, ConnectionRefused, NetworkTimeout, ParseError
 
 if TYPE_CHECKING:
     import httpx
@@ -179,17 +179,23 @@ def _not_sent_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exceptio
 
 
 def classify_transport_error(
-    operation: str, exc: httpx.TransportError, *, method: str, url: str, timeout: float
+    operation: str, exc: httpx.RequestError, *, method: str, url: str, timeout: float
 ) -> Outcome:
-    """The outcome of a request that got no complete answer (``exc`` is httpx's error).
+    """The outcome of a request that got no complete, readable answer (``exc`` is httpx's error).
 
     Sender cannot have acted on a request whose connection failed before it was written; one
     whose answer was lost afterwards may have been acted on: for a send that is "outcome unknown".
+    An answer that arrived but could not be decoded (a bad Content-Encoding) counts as lost.
     """
+    import httpx
+
     from pytest_sender.api.transport import transport_error
 
     host = urlsplit(url).netloc
-    ours = transport_error(exc, host)
+    if isinstance(exc, httpx.TransportError):
+        ours: Exception = transport_error(exc, host)
+    else:
+        ours = ConnectFailed(f"the answer from {host} could not be read: {exc}")
     evidence = (f"{method} {url}", f"{type(exc).__name__}: {ours}")
     transient_errors, permanent_errors = _not_sent_errors()
     not_sent = isinstance(exc, transient_errors + permanent_errors)
@@ -211,6 +217,8 @@ def classify_transport_error(
         reason = f"no answer within {timeout:g} s after the request was sent"
     else:
         reason = f"the connection broke after the request was sent ({type(exc).__name__})"
+        if not isinstance(exc, httpx.TransportError):
+            reason = f"the answer could not be read ({type(exc).__name__})"
     return OutcomeUnknown(code="API_OUTCOME_UNKNOWN", operation=operation, reason=reason, evidence=evidence,
                           params={"reason": reason})
 

@@ -174,7 +174,7 @@ class _ClientBase:
         )
         return classify_answer(call.operation, answer, template_id=call.template_id)
 
-    def _failure(self, call: _Call, exc: httpx.TransportError) -> Outcome:
+    def _failure(self, call: _Call, exc: httpx.RequestError) -> Outcome:
         url = str(httpx.URL(self.base_url + call.path, params=call.params))
         return classify_transport_error(call.operation, exc, method=call.method, url=url, timeout=self.timeout)
 
@@ -213,7 +213,7 @@ class AsyncSenderClient(_ClientBase):
                 content=None if call.json_body is None else json.dumps(call.json_body).encode(),
                 headers=self._headers,
             )
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # the network, or an answer that cannot be decoded
             return self._failure(call, exc)
         return self._answer(call, response)
 
@@ -299,7 +299,7 @@ class SenderClient(_ClientBase):
                 content=None if call.json_body is None else json.dumps(call.json_body).encode(),
                 headers=self._headers,
             )
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # the network, or an answer that cannot be decoded
             return self._failure(call, exc)
         return self._answer(call, response)
 
