@@ -301,3 +301,31 @@ def test_stop_frees_the_port() -> None:
 def test_an_http_date_in_the_date_header_is_sane(http: httpx.Client) -> None:
     date = parsedate_to_datetime(http.get("/subscribers").headers["Date"])
     assert abs((date - datetime.now(timezone.utc)).total_seconds()) < 5
+
+
+def test_the_outbox_is_safe_to_fill_from_many_threads_while_a_test_waits() -> None:
+    import threading
+    from email.message import EmailMessage
+
+    outbox = Outbox()
+
+    def add_many(via: str) -> None:
+        for n in range(200):
+            message = EmailMessage()
+            message["Subject"] = f"{via} {n}"
+            message.set_content("x")
+            outbox.add(message, via=via, envelope_to=(f"{n}@example.org",))
+
+    threads = [threading.Thread(target=add_many, args=(via,)) for via in ("api", "smtp")]
+    for thread in threads:
+        thread.start()
+    last = outbox.wait_for(lambda m: m.subject == "smtp 199", timeout=5)
+    for thread in threads:
+        thread.join()
+    assert last.via == "smtp"
+    assert len(outbox) == 400
+    assert len(outbox.messages(via="api")) == 200
+    assert [m.subject for m in outbox.messages(via="smtp")] == [f"smtp {n}" for n in range(200)]
+    assert outbox.messages()[0].body("html") is None
+    outbox.clear()
+    assert list(outbox) == []

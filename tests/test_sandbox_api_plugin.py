@@ -129,3 +129,23 @@ def test_nothing_heavy_is_imported():
     assert "tenacity" not in sys.modules
 ''')
     pytester.runpytest_subprocess("-p", "no:schemathesis", "-p", "no:hypothesispytest").assert_outcomes(passed=1)
+
+
+def test_each_xdist_worker_gets_its_own_sandbox(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app='''
+import pathlib
+import pytest
+
+@pytest.mark.parametrize("n", range(6))
+def test_port(sender_sandbox, n, worker_id):
+    pathlib.Path(f"port-{worker_id}-{n}").write_text(str(sender_sandbox.port))
+    assert len(sender_sandbox.outbox) == 0
+''')
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
+    result.assert_outcomes(passed=6)
+    ports: dict[str, set[str]] = {}
+    for path in pytester.path.glob("port-*"):
+        ports.setdefault(path.name.split("-")[1], set()).add(path.read_text())
+    assert set(ports) == {"gw0", "gw1"}
+    assert all(len(seen) == 1 for seen in ports.values())  # one server per worker, kept for its session
+    assert ports["gw0"] != ports["gw1"]
