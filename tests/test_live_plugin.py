@@ -90,3 +90,28 @@ def test_live_without_the_live_extra_is_a_usage_error_naming_the_extra(
 def test_preflight_alone_adds_no_live_items(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--collect-only", "-q", "-p", "no:cacheprovider")
     assert "live." not in result.stdout.str()
+
+
+def test_under_xdist_the_controller_sends_once_and_the_workers_report(
+    pytester: pytest.Pytester, live_env: RunningDovecot
+) -> None:
+    from tests.helpers.dovecot import folder_uids
+
+    before = len(folder_uids(live_env, "INBOX"))
+    # Kept, so the mailbox shows how many messages were sent: one per kind, whatever the workers.
+    result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-live-keep", "-n", "2"))
+    result.assert_outcomes(passed=21)
+    assert result.stdout.str().count("live.api-send.arrived ") == 1  # one row in the summary table
+    assert len(folder_uids(live_env, "INBOX")) - before == 3
+
+
+def test_the_live_family_imports_no_imap_smtp_or_http_library_until_it_runs() -> None:
+    import subprocess
+
+    heavy = ["imapclient", "authres", "aiosmtplib", "httpx"]
+    code = (
+        "import sys, pytest_sender.plugin, pytest_sender.live.checks, pytest_sender.sandbox.imap_delivery\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
