@@ -1524,6 +1524,8 @@ _define(
             "\"variables\": {{{variables_example}}}.",
             "Check the spelling of the names against the template in Sender (Transactional emails → the "
             "campaign → content).",
+            "For the live smoke's own sends, give test values with --sender-live-variables "
+            "'{{{variables_example}}}' (or SENDER_LIVE_VARIABLES).",
         ),
         verify="send again: no placeholders remain in subject, text or html.",
         fix_line="add {names} to the send's variables object",

@@ -123,6 +123,7 @@ class Settings:
     template_id: str | None = None
     live_timeout: float = 120.0
     live_keep: bool = False
+    live_variables: str | None = None  # a JSON object, kept as canonical JSON text
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def secret_values(self) -> tuple[str, ...]:
@@ -344,6 +345,27 @@ def parse_inbox(raw: str) -> InboxAddress:
     return InboxAddress(unquote(parts.username), parse_host(parts.hostname), port)
 
 
+_VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+def parse_live_variables(raw: str) -> str:
+    """A JSON object of template variables (names to strings, numbers or booleans), as canonical JSON."""
+    import json
+
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise _Invalid(f"not JSON ({exc.args[0] if exc.args else exc})") from None
+    if not isinstance(value, dict):
+        raise _Invalid("must be a JSON object of variable names to values")
+    for name, item in value.items():
+        if not _VARIABLE_NAME.match(name):
+            raise _Invalid(f"{name!r} is not a variable name (letters, digits, '_', '.', '-')")
+        if item is None or not isinstance(item, (str, int, float, bool)):
+            raise _Invalid(f"the value of {name!r} must be a string, a number or true/false")
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 def parse_secret(raw: str) -> Secret:
     value = raw.strip()
     if not value:
@@ -453,6 +475,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "live_keep", "live smoke: keep the test messages in the inbox instead of deleting them", parse_bool, "true",
         flag="--sender-live-keep", env="SENDER_LIVE_KEEP", ini="sender_live_keep", boolean=True,
+    ),
+    SettingSpec(
+        "live_variables", "live smoke: template variables to send (a JSON object)", parse_live_variables,
+        '{"order_id": "A-1001"}',
+        flag="--sender-live-variables", env="SENDER_LIVE_VARIABLES", ini="sender_live_variables",
     ),
 )
 

@@ -143,9 +143,16 @@ def test_a_placeholder_the_variables_did_not_fill_fails_with_the_variables_hint(
     assert "subject: {{ order_id }}" in placeholders.summary
     assert '"variables": {"order_id": "…"}' in placeholders.hint
     assert placeholders.fix == "add order_id to the send's variables object"
+    assert "--sender-live-variables '\"order_id\": \"…\"'" not in placeholders.hint
+    assert "--sender-live-variables '{\"order_id\": \"…\"}'" in placeholders.hint
     # {{ name }} was filled from the variables the live send passes.
-    assert "Hi pytest-sender" not in placeholders.summary
+    assert "name" not in placeholders.fix
     assert findings["live.api-send.placeholders"].status is Status.PASS
+    # With the template's variable given, nothing is left.
+    filled = _run(sandbox, dovecot, settings.with_overrides("test", live_variables='{"order_id": "A-1001"}'))
+    assert filled["live.template-send.placeholders"].code == "LIVE_NO_PLACEHOLDERS"
+    subject_line = filled["live.template-send.as-sent"].evidence[0]
+    assert subject_line == "arrived subject: 'Your order A-1001' (set by the template)"
 
 
 def test_dkim_fail_at_the_receiver_fails_the_dkim_item_only(
@@ -198,6 +205,30 @@ def test_a_rejected_api_send_reports_the_api_code_and_is_not_retried(
     assert arrived.status is Status.FAIL
     assert arrived.code.startswith("API_")
     assert [r.path for r in api.requests[before:]] == ["/v2/message/send"]
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+def test_a_send_whose_answer_is_lost_is_not_resent_but_still_looked_for(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery, delivered: bool
+) -> None:
+    api = _api(sandbox).sandbox
+    assert api is not None
+    before = len(api.requests)
+    # The sandbox takes the request (or not), then drops the connection without answering.
+    api.inject(drop=True, deliver=delivered)
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, live_timeout=1.0))
+    assert [r.path for r in api.requests[before:]] == ["/v2/message/send"]  # never retried
+    arrived = findings["live.api-send.arrived"]
+    if delivered:
+        assert arrived.code == "LIVE_ARRIVED"
+        assert any(line.startswith("API_OUTCOME_UNKNOWN: ") and line.endswith("not resent")
+                   for line in arrived.evidence)
+        assert findings["live.api-send.dkim"].status is Status.PASS
+    else:
+        assert arrived.status is Status.ERROR
+        assert arrived.code == "API_OUTCOME_UNKNOWN"
+        assert "nothing arrived within 1 s" in arrived.evidence
+        assert findings["live.api-send.dkim"].code == "LIVE_NOT_CHECKED"
 
 
 def test_without_an_inbox_the_api_items_skip_naming_what_to_set(sandbox: EmbeddedSandbox) -> None:

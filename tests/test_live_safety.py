@@ -8,13 +8,19 @@ from email.message import EmailMessage
 
 import pytest
 
-from pytest_sender.errors import MissingExtraError, SandboxError
+from pytest_sender.errors import ConfigError, MissingExtraError, SandboxError
 from pytest_sender.inbox.inspect import parse_authentication_results, parse_message
 from pytest_sender.live import require_live_extra
-from pytest_sender.live.flow import SendBudget, build_smtp_message, live_recipient, recipient_matches_inbox
+from pytest_sender.live.flow import (
+    SendBudget,
+    build_smtp_message,
+    live_recipient,
+    live_variables,
+    recipient_matches_inbox,
+)
 from pytest_sender.sandbox.imap_delivery import BROKEN_PLAN, DeliveryPlan, authentication_results, delivered_bytes
 from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
-from pytest_sender.settings import InboxAddress, Settings
+from pytest_sender.settings import InboxAddress, Settings, resolve_settings
 
 
 @pytest.mark.parametrize(
@@ -114,3 +120,39 @@ def test_a_missing_live_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "imapclient", None)
     with pytest.raises(MissingExtraError, match=r'pip install "pytest-sender\[live\]"'):
         require_live_extra()
+
+
+def test_live_settings_resolve_from_flags_and_environment() -> None:
+    settings = resolve_settings(
+        cli={"live_timeout": "30", "live_keep": True},
+        env={"SENDER_LIVE_VARIABLES": '{"order_id": "A-1", "total": 12.5, "vip": true}'},
+    )
+    assert settings.live_timeout == 30.0
+    assert settings.live_keep is True
+    assert live_variables(settings, "ps-1") == {"name": "pytest-sender", "order_id": "A-1", "total": 12.5,
+                                                 "vip": True, "run_token": "ps-1"}
+    assert resolve_settings(env={"SENDER_LIVE_KEEP": "no"}).live_keep is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("{order_id: 1}", "not JSON"),
+        ('["order_id"]', "must be a JSON object"),
+        ('{"order id": "x"}', "'order id' is not a variable name"),
+        ('{"items": [1, 2]}', "the value of 'items' must be a string, a number or true/false"),
+        ('{"coupon": null}', "the value of 'coupon' must be"),
+    ],
+)
+def test_bad_live_variables_stop_the_run_naming_the_setting_and_an_example(raw: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        resolve_settings(env={"SENDER_LIVE_VARIABLES": raw})
+    message = str(excinfo.value)
+    assert message.startswith("live_variables (from env SENDER_LIVE_VARIABLES): ")
+    assert problem in message
+    assert message.endswith('Example of a valid value: {"order_id": "A-1001"}')
+
+
+def test_a_live_timeout_out_of_range_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"live_timeout \(from flag --sender-live-timeout\): '0'"):
+        resolve_settings(cli={"live_timeout": "0"})

@@ -23,7 +23,7 @@ import ssl
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -49,6 +49,7 @@ __all__ = [
     "deliver",
     "inbox_target",
     "live_recipient",
+    "live_variables",
     "prepare",
     "recipient_matches_inbox",
 ]
@@ -222,13 +223,22 @@ def _html_body(token: str) -> str:
             "It is deleted once checked.</p>")
 
 
-def _variables(token: str) -> dict[str, str | int | float | bool]:
-    return {"name": LIVE_NAME, "run_token": token}
+def live_variables(settings: Settings, token: str) -> dict[str, str | int | float | bool]:
+    """The variables of a live send: ``name`` and ``run_token``, plus (over ``name``) the user's
+    ``live_variables``, so a real template's own placeholders can be filled."""
+    import json
+
+    variables: dict[str, str | int | float | bool] = {"name": LIVE_NAME}
+    if settings.live_variables:
+        variables.update(json.loads(settings.live_variables))
+    variables["run_token"] = token
+    return variables
 
 
 async def _send_api(context: CheckContext, kind: str, token: str, recipient: str) -> tuple[SentMessage | None,
                                                                                              Finding | None]:
     from pytest_sender.api.client import Address, AsyncSenderClient
+    from pytest_sender.api.outcomes import OutcomeUnknown
     from pytest_sender.api.retry import NO_RETRIES
 
     settings = context.settings
@@ -239,20 +249,26 @@ async def _send_api(context: CheckContext, kind: str, token: str, recipient: str
                                  transport=context.extras.get("api_transport")) as client:
         if kind == TEMPLATE_SEND:
             assert settings.template_id is not None
-            outcome = await client.send_template(settings.template_id, Address(recipient), variables=_variables(token),
-                                                 headers=headers)
+            outcome = await client.send_template(settings.template_id, Address(recipient),
+                                                 variables=live_variables(settings, token), headers=headers)
             subject = None
         else:
             assert settings.sender_from is not None
             subject = _subject(kind, token)
             outcome = await client.send(Address(recipient), subject, sender=Address(settings.sender_from, LIVE_NAME),
                                         html=_html_body(token), text=_text_body(token), headers=headers,
-                                        variables=_variables(token))
+                                        variables=live_variables(settings, token))
+    from_address = settings.sender_from if kind == API_SEND else None
+    if isinstance(outcome, OutcomeUnknown):
+        # The request went out and its answer was lost: not resent, but it may still arrive.
+        unknown = SentMessage(kind=kind, token=token, recipient=recipient, subject=subject, from_address=from_address,
+                              started_monotonic=started, evidence=(f"{outcome.code}: {outcome.reason}; not resent",))
+        return unknown, outcome.finding("live", recipient)
     if not outcome.ok:
         return None, outcome.finding("live", recipient)
     email_id = getattr(outcome, "email_id", "")
-    sent = SentMessage(kind=kind, token=token, recipient=recipient, subject=subject,
-                       from_address=settings.sender_from if kind == API_SEND else None, started_monotonic=started,
+    sent = SentMessage(kind=kind, token=token, recipient=recipient, subject=subject, from_address=from_address,
+                       started_monotonic=started,
                        evidence=(f"accepted by {settings.api_url} (emailId {email_id or 'none given'})",))
     return sent, None
 
@@ -300,9 +316,13 @@ async def _send_smtp(context: CheckContext, token: str, recipient: str) -> tuple
         await client.send_message(message)
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
         if stage == "send":
-            # The data may have reached the relay: report, never resend.
-            return None, make_finding(
-                "live", recipient, "LIVE_SMTP_OUTCOME_UNKNOWN", reason=str(exc) or type(exc).__name__,
+            # The data may have reached the relay: never resent, but it may still arrive.
+            reason = str(exc) or type(exc).__name__
+            unknown = SentMessage(kind=SMTP_SEND, token=token, recipient=recipient, subject=str(message["Subject"]),
+                                  from_address=settings.sender_from, started_monotonic=started,
+                                  evidence=(f"LIVE_SMTP_OUTCOME_UNKNOWN: {reason}; not resent",))
+            return unknown, make_finding(
+                "live", recipient, "LIVE_SMTP_OUTCOME_UNKNOWN", reason=reason,
                 evidence=[f"{host}:{port} during {stage}: {type(exc).__name__}: {exc}"])
         return None, _smtp_failed(recipient, host, port, stage, exc)
     except (aiosmtplib.SMTPException, OSError) as exc:
@@ -345,7 +365,7 @@ async def deliver(context: CheckContext, kind: str) -> Delivery:
         sent, problem = await _send_smtp(context, token, recipient)
     else:
         sent, problem = await _send_api(context, kind, token, recipient)
-    if problem is not None:
+    if problem is not None and sent is None:
         return Delivery(kind=kind, recipient=recipient, problem=problem)
     assert sent is not None
     info = preparation.info
@@ -362,6 +382,10 @@ async def deliver(context: CheckContext, kind: str) -> Delivery:
         return Delivery(kind=kind, recipient=recipient, sent=sent, problem=make_finding(
             "live", recipient, "LIVE_INBOX_UNREACHABLE", inbox=str(settings.inbox), reason=str(exc),
             evidence=[*sent.evidence, f"{type(exc).__name__}: {exc}"]))
+    if arrived is None and problem is not None:
+        # An unknown outcome and nothing arrived: the unknown outcome is the finding (it may still come).
+        return Delivery(kind=kind, recipient=recipient, sent=sent, problem=replace(
+            problem, evidence=(*problem.evidence, f"nothing arrived within {settings.live_timeout:g} s")))
     return Delivery(kind=kind, recipient=recipient, sent=sent, arrived=arrived, junk_folder=info.junk_folder,
                     folders=info.folders, timeout=settings.live_timeout)
 
