@@ -22,13 +22,11 @@ import secrets
 import ssl
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
 
-from pytest_sender.errors import InboxLoginRefused, ParseError, TransportError
+from pytest_sender.errors import InboxLoginRefused, TransportError
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
 from pytest_sender.inbox.client import RUN_HEADER, ArrivedMessage, InboxInfo, InboxTarget
@@ -197,7 +195,6 @@ class Delivery:
     junk_folder: str | None = None
     folders: tuple[str, ...] = ()
     timeout: float = 0.0
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def latency_s(self) -> float | None:
@@ -392,12 +389,3 @@ async def deliver(context: CheckContext, kind: str) -> Delivery:
 
 async def _new_budget() -> SendBudget:
     return SendBudget()
-
-
-def parse_arrived(delivery: Delivery) -> Any:
-    """The arrived message parsed (:class:`~pytest_sender.inbox.inspect.DeliveredMessage`); ParseError."""
-    from pytest_sender.inbox.inspect import parse_message
-
-    if delivery.arrived is None:
-        raise ParseError("no message arrived")
-    return parse_message(delivery.arrived.raw)
