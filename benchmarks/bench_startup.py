@@ -42,7 +42,7 @@ def time_once(command: list[str], cwd: Path) -> float:
 
 def compare(arms: dict[str, list[str]], cwd: Path, runs: int) -> dict[str, float]:
     samples: dict[str, list[float]] = {name: [] for name in arms}
-    for name, command in arms.items():  # warm the file cache and bytecode first
+    for command in arms.values():  # warm the file cache first
         time_once(command, cwd)
     for _ in range(runs):
         for name, command in arms.items():
