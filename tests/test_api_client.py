@@ -168,6 +168,14 @@ def test_404_on_a_template_names_the_template(sandbox: ApiSandbox, client: Sende
     assert "Transactional emails" in outcome.hint
 
 
+def test_a_template_id_with_odd_characters_is_quoted_into_the_path(sandbox: ApiSandbox,
+                                                                   client: SenderClient) -> None:
+    outcome = client.send_template("a b?c#d", "ada@example.org")
+    assert isinstance(outcome, NotFound)
+    assert sandbox.requests[-1].path == "/v2/message/a b?c#d/send"  # decoded by the server: one segment
+    assert "no transactional campaign a b?c#d" in outcome.summary
+
+
 def test_404_on_send_means_a_wrong_base_url(sandbox: ApiSandbox) -> None:
     with SenderClient(sandbox.base_url.removesuffix("/v2") + "/v1", sandbox.token, retry=FAST) as client:
         outcome = send_one(client)

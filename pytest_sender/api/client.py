@@ -20,7 +20,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -148,9 +148,9 @@ def _secret(token: Secret | str | None) -> Secret:
 
 
 def _template_path(template_id: str) -> str:
-    if not template_id or "/" in template_id or "?" in template_id or "#" in template_id:
+    if not template_id.strip() or "/" in template_id:
         raise ValueError(f"a template id is a campaign id such as 'ep2W4y', not {template_id!r}")
-    return f"/message/{template_id}/send"
+    return f"/message/{quote(template_id, safe='')}/send"
 
 
 class _ClientBase:
@@ -180,9 +180,6 @@ class _ClientBase:
 
     def __repr__(self) -> str:  # the token is never shown
         return f"<{type(self).__name__} {self.base_url}>"
-
-
-
 
 
 class AsyncSenderClient(_ClientBase):
