@@ -346,3 +346,17 @@ def test_the_outbox_is_safe_to_fill_from_many_threads_while_a_test_waits() -> No
     assert outbox.messages()[0].body("html") is None
     outbox.clear()
     assert list(outbox) == []
+
+
+def test_a_sandbox_bug_is_answered_500_and_its_traceback_kept(sandbox: ApiSandbox, http: httpx.Client,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("rendering exploded")
+
+    monkeypatch.setattr(sandbox.app, "_accept", broken)
+    response = http.post("/message/send", json=SEND)
+    assert response.status_code == 500
+    assert response.json() == {"message": "Server Error"}
+    assert "RuntimeError: rendering exploded" in sandbox.errors[-1]
+    sandbox.reset()
+    assert sandbox.errors == []

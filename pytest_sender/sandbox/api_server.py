@@ -165,6 +165,7 @@ class SandboxApiApp:
         """Back to the configured tokens, templates and rate limit; empty outbox, faults and log."""
         with self._lock:
             self._state = self._fresh_state()
+            self.errors.clear()
         self.outbox.clear()
 
     def add_token(self, token: str) -> None:
@@ -209,7 +210,7 @@ class SandboxApiApp:
             time.sleep(fault.delay_s)
         if fault is not None and fault.drop:
             if fault.deliver:
-                self._handle(request, body)
+                self._safe_handle(request, body)
             self._record(request, body, None, None)
             _drop_connection(environ)
             start_response("500 Internal Server Error", [("Content-Length", "0")])
@@ -217,18 +218,21 @@ class SandboxApiApp:
         if fault is not None and fault.status is not None:
             answer = _Answer(fault.status, raw=fault.body, headers=fault.headers, content_type=fault.content_type)
         else:
-            try:
-                answer, authenticated = self._handle(request, body)
-            except Exception:
-                # A sandbox bug: answer like a server would, and keep the traceback for the test.
-                with self._lock:
-                    self.errors.append(traceback.format_exc())
-                answer = _Answer(500, {"message": "Server Error"})
+            answer, authenticated = self._safe_handle(request, body)
         self._record(request, body, authenticated, answer.status)
         headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.raw)))]
         headers.extend(answer.headers.items())
         start_response(f"{answer.status} {_reason(answer.status)}", headers)
         return [answer.raw]
+
+    def _safe_handle(self, request: Any, body: bytes) -> tuple[_Answer, bool | None]:
+        try:
+            return self._handle(request, body)
+        except Exception:
+            # A sandbox bug: answer like a server would, and keep the traceback for the test.
+            with self._lock:
+                self.errors.append(traceback.format_exc())
+            return _Answer(500, {"message": "Server Error"}), None
 
     def _record(self, request: Any, body: bytes, authenticated: bool | None, status: int | None) -> None:
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -397,6 +401,11 @@ class ApiSandbox:
     @property
     def requests(self) -> list[RecordedRequest]:
         return self.app.requests
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of the sandbox's own failures (each answered 500); empty unless it has a bug."""
+        return self.app.errors
 
     def start(self) -> ApiSandbox:
         from werkzeug.serving import WSGIRequestHandler, make_server
