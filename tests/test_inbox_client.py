@@ -20,6 +20,7 @@ from tests.helpers.dovecot import (
     folder_uids,
     free_tcp_port,
     make_test_message,
+    start_dovecot,
 )
 
 
@@ -148,3 +149,18 @@ def test_the_target_never_shows_its_password(dovecot: RunningDovecot) -> None:
     target = _target(dovecot)
     assert dovecot.password not in repr(target)
     assert dovecot.password not in str(target)
+
+
+def test_a_server_without_idle_is_polled_with_backoff(dovecot: RunningDovecot) -> None:
+    with start_dovecot(capabilities="IMAP4rev1 SASL-IR ID ENABLE SPECIAL-USE UIDPLUS LITERAL+") as no_idle:
+        target = _target(no_idle)
+        info = probe_inbox(target)
+        assert info.idle is False
+        assert info.junk_folder == "Junk"
+        token = _token()
+        delivery = _append_later(no_idle, "Junk", make_test_message(token), delay=0.3)
+        arrived = wait_for_message(target, token, timeout=5.0, folders=info.folders, poll_first_s=0.1)
+        delivery.join()
+        assert arrived is not None
+        assert arrived.folder == "Junk"
+        assert not arrived.via_idle

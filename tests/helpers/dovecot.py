@@ -110,7 +110,7 @@ class RunningDovecot:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _config(workdir: Path, port: int) -> str:
+def _config(workdir: Path, port: int, capabilities: str | None) -> str:
     lines = [
         f"base_dir = {workdir / 'run'}",
         f"state_dir = {workdir / 'state'}",
@@ -155,6 +155,8 @@ def _config(workdir: Path, port: int) -> str:
         # Several watchers per test (one per folder, several sends) from 127.0.0.1.
         "mail_max_userip_connections = 50",
     ]
+    if capabilities is not None:
+        lines.append(f"imap_capability = {capabilities}")  # what is advertised after login
     return "\n".join(lines) + "\n"
 
 
@@ -169,8 +171,10 @@ def _wait_listening(port: int, deadline: float) -> bool:
 
 
 @contextmanager
-def start_dovecot(user: str = INBOX_USER) -> Iterator[RunningDovecot]:
-    """Start Dovecot on a free loopback port; stop it and remove its files on exit."""
+def start_dovecot(user: str = INBOX_USER, *, capabilities: str | None = None) -> Iterator[RunningDovecot]:
+    """Start Dovecot on a free loopback port; stop it and remove its files on exit.
+
+    ``capabilities`` replaces what the server advertises after login (e.g. to leave IDLE out)."""
     import trustme
 
     reason = dovecot_skip_reason()
@@ -199,7 +203,7 @@ def start_dovecot(user: str = INBOX_USER) -> Iterator[RunningDovecot]:
     (workdir / "passwd").write_text(f"{user}:{{PLAIN}}{password}:{uid}:{gid}::{home}\n")
     port = free_tcp_port()
     config = workdir / "dovecot.conf"
-    config.write_text(_config(workdir, port))
+    config.write_text(_config(workdir, port, capabilities))
     server = RunningDovecot(port=port, user=user, password=password, ca_pem=ca.cert_pem.bytes().decode("ascii"),
                             ca_path=ca_path, workdir=workdir, config=config, ca=ca)
     try:
