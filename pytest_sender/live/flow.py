@@ -50,6 +50,7 @@ __all__ = [
     "live_variables",
     "prepare",
     "recipient_matches_inbox",
+    "send_live_smtp",
 ]
 
 API_SEND = "api-send"
@@ -285,8 +286,13 @@ def build_smtp_message(token: str, *, sender: str, recipient: str) -> EmailMessa
     return message
 
 
-async def _send_smtp(context: CheckContext, token: str, recipient: str) -> tuple[SentMessage | None,
-                                                                                   Finding | None]:
+async def send_live_smtp(context: CheckContext, token: str, recipient: str) -> tuple[SentMessage | None,
+                                                                                      Finding | None]:
+    """One live message through the SMTP relay (STARTTLS, or TLS on 465; AUTH), never retried.
+
+    Returns what was sent, or the finding that stopped it; both when the outcome is unknown (the
+    connection broke after the data was written: the message may still arrive).
+    """
     import aiosmtplib
 
     from pytest_sender.smtp.probe import make_tls_context
@@ -359,7 +365,7 @@ async def deliver(context: CheckContext, kind: str) -> Delivery:
             "live", recipient, "LIVE_SEND_CAP_REACHED", cap=budget.cap, evidence=[f"sends this run: {budget.used}"]))
     token = new_run_token()
     if kind == SMTP_SEND:
-        sent, problem = await _send_smtp(context, token, recipient)
+        sent, problem = await send_live_smtp(context, token, recipient)
     else:
         sent, problem = await _send_api(context, kind, token, recipient)
     if problem is not None and sent is None:
