@@ -1427,7 +1427,8 @@ _define(
             "Check {domain} and its links against blocklists: pytest --sender-preflight -k blocklist.",
             "Send from an address on your own verified domain (Account settings → Domains), with a plain "
             "text part and no link shorteners.",
-            "Mark the message as not spam in this inbox only for testing; real recipients will not.",
+            "Do not train this test inbox with \"not spam\": that hides the problem here while real "
+            "recipients' filters keep deciding the same way.",
         ),
         verify="pytest --sender-live: live.*.placement passes.",
         fix_line="landed in {folder}: fix authentication and reputation of {domain}",
