@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pytest_sender.api.outcomes import (
     BadRequest,
+    Fetched,
     Forbidden,
     Invalid,
     NotFound,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECK_TOKEN",
+    "READ",
     "SEND",
     "SEND_TEMPLATE",
     "TOKEN_CHECK_PARAMS",
@@ -52,6 +54,8 @@ __all__ = [
 SEND = "send"
 SEND_TEMPLATE = "send_template"
 CHECK_TOKEN = "check_token"
+#: A read-only report call (api health): classified like the token check, a safe GET.
+READ = "read"
 #: Sender documents this call as the safe, read-only way to test a token.
 TOKEN_CHECK_PATH = "/subscribers"
 TOKEN_CHECK_PARAMS = {"limit": "1"}
@@ -81,10 +85,6 @@ def _field_errors(data: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     return errors
 
 
-def _plural_attempts(count: int) -> str:
-    return "1 attempt" if count == 1 else f"{count} attempts"
-
-
 def classify_answer(
     operation: str, answer: HttpAnswer, *, template_id: str | None = None, now: datetime | None = None
 ) -> Outcome:
@@ -98,9 +98,15 @@ def classify_answer(
         evidence.append(f"rate limit: {limits.headroom()}")
     common: dict[str, Any] = {"operation": operation, "http_status": status, "rate_limit": limits}
     data = _json_object(answer)
-    is_token_check = operation == CHECK_TOKEN
+    is_token_check = operation in (CHECK_TOKEN, READ)
 
     if 200 <= status < 300:
+        if operation == READ:
+            try:
+                return Fetched(code="API_READ_OK", data=answer.json(), evidence=tuple(evidence), **common,
+                               params={"http_status": status})
+            except ParseError:
+                pass  # classified below like the token check's answer that is not JSON
         if is_token_check:
             try:
                 answer.json()
@@ -200,7 +206,7 @@ def classify_transport_error(
     transient_errors, permanent_errors = _not_sent_errors()
     not_sent = isinstance(exc, transient_errors + permanent_errors)
     transient = not isinstance(exc, permanent_errors)
-    if operation == CHECK_TOKEN:
+    if operation in (CHECK_TOKEN, READ):
         # A safe GET: whether or not it was written, nothing changed at Sender; retrying is fine.
         if isinstance(ours, NetworkTimeout):
             return Unreachable(code="API_TIMEOUT", operation=operation, reason=str(ours), transient=transient,
@@ -225,5 +231,4 @@ def classify_transport_error(
 
 def with_attempts(outcome: Outcome, attempts: int) -> Outcome:
     """``outcome`` as the result of ``attempts`` attempts (the hint texts mention the count)."""
-    params = {**outcome.params, "attempts": attempts, "attempts_text": _plural_attempts(attempts)}
-    return replace(outcome, attempts=attempts, params=params)
+    return replace(outcome, attempts=attempts)

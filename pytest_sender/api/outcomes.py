@@ -8,6 +8,7 @@ with the full hint. Outcomes hold no secret: the token never appears in them.
     Outcome
     ├── Sent             the message was accepted (``email_id``)
     ├── TokenAccepted    the token check succeeded
+    ├── Fetched          a read-only report call was answered with JSON (``data``)
     ├── Invalid          422: field errors
     ├── Unauthorized     401
     ├── Forbidden        403 (undocumented by Sender)
@@ -32,6 +33,7 @@ from pytest_sender.hints import make_finding
 
 __all__ = [
     "BadRequest",
+    "Fetched",
     "Forbidden",
     "Invalid",
     "NotFound",
@@ -67,7 +69,8 @@ class Outcome:
         evidence = list(self.evidence)
         if self.attempts > 1:
             evidence.append(f"attempts: {self.attempts}")
-        params = {"attempts": self.attempts, **self.params}
+        attempts_text = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+        params = {**self.params, "attempts": self.attempts, "attempts_text": attempts_text}
         return make_finding(check, target, self.code, evidence=evidence, **params)
 
     @property
@@ -89,6 +92,14 @@ class Sent(Outcome):
 
 @dataclass(frozen=True, kw_only=True)
 class TokenAccepted(Outcome):
+    ok: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fetched(Outcome):
+    """2xx with JSON to a read (the report, sent, bounces and complaints lists): ``data`` is the body."""
+
+    data: Any = field(default=None, compare=False, repr=False)
     ok: ClassVar[bool] = True
 
 
