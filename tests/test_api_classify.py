@@ -32,6 +32,7 @@ def answer(status: int, body: bytes, headers: dict[str, str]) -> HttpAnswer:
 
 
 @hypothesis.settings(max_examples=300, deadline=None, database=None)
+@hypothesis.example(operation=SEND, status=429, body=b"", retry_after="½", limit="¹", reset="³")  # found once
 @hypothesis.given(
     operation=OPERATIONS,
     status=st.integers(100, 599),

@@ -70,3 +70,11 @@ def test_no_retries_means_one_attempt() -> None:
 def test_negative_times_are_refused(name: str) -> None:
     with pytest.raises(ValueError, match=f"{name} must not be negative"):
         RetryPolicy(**{name: -1.0})  # type: ignore[arg-type]
+
+
+def test_rate_limit_headers_with_non_ascii_digits_are_ignored_not_a_crash() -> None:
+    from pytest_sender.api.ratelimit import parse_rate_limit
+
+    limits = parse_rate_limit({"x-ratelimit-limit": "¹", "x-ratelimit-remaining": "²",
+                               "x-ratelimit-reset": "³", "retry-after": "½"}, now=NOW)
+    assert limits == RateLimit()

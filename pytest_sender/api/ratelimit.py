@@ -46,7 +46,7 @@ def _int_header(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _parse_reset(value: str | None, now: datetime) -> datetime | None:
@@ -54,7 +54,7 @@ def _parse_reset(value: str | None, now: datetime) -> datetime | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         number = int(text)
         if number > 10**9:  # epoch seconds
             return datetime.fromtimestamp(number, tz=timezone.utc)
