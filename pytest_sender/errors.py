@@ -10,7 +10,8 @@
     │   └── ConnectFailed (ConnectionError)
     ├── InboxLoginRefused                 the live-smoke IMAP inbox refused the user and password
     ├── SandboxError                      the embedded sandbox could not start or was misused
-    └── PreflightFailed (AssertionError)  a preflight item failed; carries its finding
+    ├── PreflightFailed (AssertionError)  a preflight item failed; carries its finding
+    └── ContractViolation (AssertionError) a payload or answer breaks the contract; carries the problems
 
 SenderPreflightWarning (UserWarning) is the warning a preflight item with status ``warn`` emits.
 
@@ -27,6 +28,7 @@ __all__ = [
     "ConfigError",
     "ConnectFailed",
     "ConnectionRefused",
+    "ContractViolation",
     "InboxLoginRefused",
     "MissingExtraError",
     "NetworkTimeout",
@@ -104,3 +106,11 @@ class PreflightFailed(SenderError, AssertionError):
 
 class SenderPreflightWarning(UserWarning):
     """A preflight check passed with a risk worth fixing (status ``warn``)."""
+
+
+class ContractViolation(SenderError, AssertionError):
+    """A request body or an answer breaks the contract document; ``problems`` lists each one."""
+
+    def __init__(self, problems: object, text: str) -> None:
+        self.problems = problems
+        super().__init__(text)

@@ -25,6 +25,7 @@ from pytest_sender.settings import SETTINGS, Settings, resolve_settings
 
 if TYPE_CHECKING:
     from pytest_sender.api.client import SenderClient
+    from pytest_sender.contract.assertions import SenderContract
     from pytest_sender.preflight.registry import PlannedCheck
     from pytest_sender.sandbox import EmbeddedSandbox
     from pytest_sender.sandbox.api_server import ApiSandbox
@@ -40,6 +41,10 @@ HELP_PREFLIGHT = "run the Sender preflight checks, one test item per check and t
 HELP_LIVE = "run the live smoke checks against Sender (sends real email to the configured inbox)"
 HELP_SANDBOX = "start the embedded Sender sandbox and point every check at it; =broken shows the failures"
 HELP_STRICT_FLAG = "treat preflight warnings as failures [env SENDER_STRICT, ini sender_strict]"
+MARKER_SENDER_CONTRACT = (
+    "sender_contract: a test of Sender's transactional API contract (payloads, answers, the sandbox); "
+    "select them with -m sender_contract"
+)
 
 
 # --- state ----------------------------------------------------------------------------------------
@@ -124,6 +129,8 @@ def _is_active(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Registered even when the plugin is otherwise inert (cheap), so --strict-markers users can use it.
+    config.addinivalue_line("markers", MARKER_SENDER_CONTRACT)
     if not _is_active(config):
         return
     settings = _resolve(config)
@@ -328,6 +335,20 @@ def sender_settings(pytestconfig: pytest.Config) -> Settings:
     """The resolved pytest-sender settings (flags, then environment, then ini, then defaults)."""
     run = pytestconfig.stash.get(RUN_KEY, None)
     return run.settings if run is not None else _resolve(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def sender_contract() -> SenderContract:
+    """Sender's API contract (``contracts/sender-transactional.openapi.yaml``) and checks against it.
+
+    ``assert_valid_send_request(payload)`` / ``assert_valid_template_send_request(payload)`` fail with
+    each field's path, what the contract expects and the fix; ``validate_response(method, path,
+    status, headers, body)`` lists an answer's problems; ``document`` is the parsed OpenAPI document.
+    Needs no extra: hypothesis strategies are in ``pytest_sender.strategies`` (``[contract]`` extra).
+    """
+    from pytest_sender.contract.assertions import SenderContract
+
+    return SenderContract()
 
 
 @pytest.fixture(scope="session")
