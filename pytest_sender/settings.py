@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
@@ -30,6 +31,7 @@ __all__ = [
     "SETTINGS",
     "InboxAddress",
     "Nameserver",
+    "RateThreshold",
     "Secret",
     "SettingSpec",
     "Settings",
@@ -100,6 +102,17 @@ class InboxAddress:
 
 
 @dataclass(frozen=True)
+class RateThreshold:
+    """A delivery-health limit in percent of sent mail: ``warn`` from this rate, ``fail`` from that."""
+
+    warn: Decimal
+    fail: Decimal
+
+    def __str__(self) -> str:
+        return f"{self.warn}%,{self.fail}%"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every resolved setting, plus where each value came from (``sources``)."""
 
@@ -124,6 +137,12 @@ class Settings:
     live_timeout: float = 120.0
     live_keep: bool = False
     live_variables: str | None = None  # a JSON object, kept as canonical JSON text
+    # --- api health (issue 8) ---
+    campaigns: tuple[str, ...] = ()
+    health_window: int = 7  # days
+    health_complaints: RateThreshold = RateThreshold(Decimal("0.1"), Decimal("0.3"))
+    health_hard_bounces: RateThreshold = RateThreshold(Decimal("2"), Decimal("5"))
+    health_soft_bounces: RateThreshold = RateThreshold(Decimal("5"), Decimal("10"))
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def secret_values(self) -> tuple[str, ...]:
@@ -366,6 +385,35 @@ def parse_live_variables(raw: str) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def parse_window_days(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 365:
+        raise _Invalid(f"{text!r} is not a number of days from 1 to 365")
+    return int(text)
+
+
+def _percent(text: str, which: str) -> Decimal:
+    number = text.strip().removesuffix("%").strip()
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise _Invalid(f"the {which} rate {text.strip()!r} is not a percentage such as 0.3") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise _Invalid(f"the {which} rate {text.strip()!r} must be a percentage from 0 to 100")
+    return value
+
+
+def parse_rate_threshold(raw: str) -> RateThreshold:
+    """``WARN,FAIL`` in percent of sent mail (a ``%`` sign is allowed), warn at most fail."""
+    parts = raw.split(",")
+    if len(parts) != 2:
+        raise _Invalid(f"{raw.strip()!r} is not WARN,FAIL (two percentages, e.g. 0.1,0.3)")
+    warn, fail = _percent(parts[0], "warn"), _percent(parts[1], "fail")
+    if warn > fail:
+        raise _Invalid(f"the warn rate {warn}% is above the fail rate {fail}% (warn must be at most fail)")
+    return RateThreshold(warn, fail)
+
+
 def parse_secret(raw: str) -> Secret:
     value = raw.strip()
     if not value:
@@ -480,6 +528,28 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "live_variables", "live smoke: template variables to send (a JSON object)", parse_live_variables,
         '{"order_id": "A-1001"}',
         flag="--sender-live-variables", env="SENDER_LIVE_VARIABLES", ini="sender_live_variables",
+    ),
+    # --- api health (issue 8) ---
+    SettingSpec(
+        "campaigns", "transactional campaign id whose delivery health api.health checks (repeatable)",
+        parse_template_id, "ep2W4y",
+        flag="--sender-campaign", env="SENDER_CAMPAIGNS", ini="sender_campaigns", multi=True,
+    ),
+    SettingSpec(
+        "health_window", "api.health: days of sending to judge", parse_window_days, "7",
+        flag="--sender-health-window", env="SENDER_HEALTH_WINDOW", ini="sender_health_window",
+    ),
+    SettingSpec(
+        "health_complaints", "api.health: spam-complaint rate WARN,FAIL in percent", parse_rate_threshold, "0.1,0.3",
+        flag="--sender-health-complaints", env="SENDER_HEALTH_COMPLAINTS", ini="sender_health_complaints",
+    ),
+    SettingSpec(
+        "health_hard_bounces", "api.health: hard-bounce rate WARN,FAIL in percent", parse_rate_threshold, "2,5",
+        flag="--sender-health-hard-bounces", env="SENDER_HEALTH_HARD_BOUNCES", ini="sender_health_hard_bounces",
+    ),
+    SettingSpec(
+        "health_soft_bounces", "api.health: soft-bounce rate WARN,FAIL in percent", parse_rate_threshold, "5,10",
+        flag="--sender-health-soft-bounces", env="SENDER_HEALTH_SOFT_BOUNCES", ini="sender_health_soft_bounces",
     ),
 )
 

@@ -19,6 +19,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -26,6 +27,7 @@ import httpx
 
 from pytest_sender.api.classify import (
     CHECK_TOKEN,
+    READ,
     SEND,
     SEND_TEMPLATE,
     TOKEN_CHECK_PARAMS,
@@ -153,6 +155,35 @@ def _template_path(template_id: str) -> str:
     return f"/message/{quote(template_id, safe='')}/send"
 
 
+# --- reads of a transactional campaign's logs (api health; additive, issue 8) ------------------------
+
+#: The campaign lists Sender paginates: ``GET /transactional/{id}/<list>``.
+CAMPAIGN_LISTS = ("sent", "bounces", "complaints")
+
+
+def _report_call(campaign_id: str, date_from: date, date_to: date, period: str) -> _Call:
+    if date_from > date_to:
+        raise ValueError(f"the report window starts ({date_from}) after it ends ({date_to})")
+    _template_path(campaign_id)  # the same id rules as a template send
+    path = f"/transactional/{campaign_id}/report"
+    return _Call(READ, "GET", path, params={"from": date_from.isoformat(), "to": date_to.isoformat(),
+                                            "period": period})
+
+
+def _list_call(campaign_id: str, kind: str, *, page: int, limit: int, direction: str,
+               email_address: str | None) -> _Call:
+    if kind not in CAMPAIGN_LISTS:
+        raise ValueError(f"the campaign lists are {', '.join(CAMPAIGN_LISTS)}, not {kind!r}")
+    if page < 1 or limit < 1 or direction not in ("asc", "desc"):
+        raise ValueError(f"page and limit start at 1 and direction is asc or desc, not {page}, {limit}, {direction!r}")
+    _template_path(campaign_id)  # the same id rules as a template send
+    path = f"/transactional/{campaign_id}/{kind}"
+    params = {"page": str(page), "limit": str(limit), "direction": direction}
+    if email_address is not None:
+        params["email_address"] = email_address
+    return _Call(READ, "GET", path, params=params)
+
+
 class _ClientBase:
     def __init__(self, base_url: str, token: Secret | str | None, *, timeout: float, retry: RetryPolicy) -> None:
         self.base_url = _check_base_url(base_url)
@@ -256,6 +287,18 @@ class AsyncSenderClient(_ClientBase):
         """``GET /subscribers?limit=1``: the read-only call that proves the token works."""
         return await self._execute(_Call(CHECK_TOKEN, "GET", TOKEN_CHECK_PATH, params=TOKEN_CHECK_PARAMS))
 
+    async def campaign_report(self, campaign_id: str, *, date_from: date, date_to: date,
+                              period: str = "day") -> Outcome:
+        """``GET /transactional/{id}/report``: counts from ``date_from`` to ``date_to`` (``Fetched.data``)."""
+        return await self._execute(_report_call(campaign_id, date_from, date_to, period))
+
+    async def campaign_list(self, campaign_id: str, kind: str, *, page: int = 1, limit: int = 50,
+                            direction: str = "desc", email_address: str | None = None) -> Outcome:
+        """``GET /transactional/{id}/{kind}`` (``sent``, ``bounces``, ``complaints``): one page, newest first
+        by default; :func:`pytest_sender.api.pages.fetch_pages` follows the pages."""
+        return await self._execute(_list_call(campaign_id, kind, page=page, limit=limit, direction=direction,
+                                             email_address=email_address))
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -341,6 +384,16 @@ class SenderClient(_ClientBase):
     def check_token(self) -> Outcome:
         """``GET /subscribers?limit=1``: the read-only call that proves the token works."""
         return self._execute(_Call(CHECK_TOKEN, "GET", TOKEN_CHECK_PATH, params=TOKEN_CHECK_PARAMS))
+
+    def campaign_report(self, campaign_id: str, *, date_from: date, date_to: date, period: str = "day") -> Outcome:
+        """``GET /transactional/{id}/report``: counts from ``date_from`` to ``date_to`` (``Fetched.data``)."""
+        return self._execute(_report_call(campaign_id, date_from, date_to, period))
+
+    def campaign_list(self, campaign_id: str, kind: str, *, page: int = 1, limit: int = 50,
+                      direction: str = "desc", email_address: str | None = None) -> Outcome:
+        """``GET /transactional/{id}/{kind}`` (``sent``, ``bounces``, ``complaints``): one page."""
+        return self._execute(_list_call(campaign_id, kind, page=page, limit=limit, direction=direction,
+                                       email_address=email_address))
 
     def close(self) -> None:
         self._http.close()

@@ -25,6 +25,7 @@ T = TypeVar("T")
 #: Modules holding the built-in check families, in report order.
 BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.api.checks",
+    "pytest_sender.api.health_checks",
     "pytest_sender.smtp.checks",
     "pytest_sender.dns.checks",
 )

@@ -28,7 +28,7 @@ import time
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_sender.errors import SandboxError
@@ -75,6 +75,11 @@ _ROUTES: dict[str, tuple[str, ...]] = {  # path template -> allowed methods
     "/message/send": ("POST",),
     "/message/{id}/send": ("POST",),
     "/subscribers": ("GET",),
+    # The campaign reports (api health): see api_reports.py.
+    "/transactional/{id}/report": ("GET",),
+    "/transactional/{id}/sent": ("GET",),
+    "/transactional/{id}/bounces": ("GET",),
+    "/transactional/{id}/complaints": ("GET",),
 }
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -121,6 +126,8 @@ def _match_route(path: str) -> tuple[str, dict[str, str]] | None:
     parts = rest.split("/")
     if len(parts) == 4 and parts[1] == "message" and parts[3] == "send" and parts[2]:
         return "/message/{id}/send", {"id": parts[2]}
+    if len(parts) == 4 and parts[1] == "transactional" and parts[2] and f"/transactional/{{id}}/{parts[3]}" in _ROUTES:
+        return f"/transactional/{{id}}/{parts[3]}", {"id": parts[2]}
     return None
 
 
@@ -150,6 +157,13 @@ class SandboxApiApp:
         # Each app builds its own validator: nothing long-lived is shared between sandboxes.
         self._validator = RequestValidator(load_contract())
         self.outbox = outbox if outbox is not None else Outbox()
+        from pytest_sender.sandbox.api_reports import ReportStore
+
+        #: Injected sends, bounces and complaints of campaigns (the reports add the outbox's sends).
+        self.reports = ReportStore()
+        # Tokens accepted by the report endpoints only: the broken scenario's revoked token, so one run
+        # shows both the rejected token and the campaign health failures.
+        self._report_tokens: set[str] = set()
         #: Tracebacks of exceptions the app raised while handling requests (answered 500).
         self.errors: list[str] = []
         self._defaults = (tuple(tokens), tuple(templates), rate_limit)
@@ -167,6 +181,7 @@ class SandboxApiApp:
             self._state = self._fresh_state()
             self.errors.clear()
         self.outbox.clear()
+        self.reports.reset()
 
     def add_token(self, token: str) -> None:
         with self._lock:
@@ -175,6 +190,11 @@ class SandboxApiApp:
     def revoke_token(self, token: str) -> None:
         with self._lock:
             self._state.tokens.discard(token)
+
+    def allow_report_token(self, token: str) -> None:
+        """Accept ``token`` on the report endpoints only (kept across :meth:`reset`)."""
+        with self._lock:
+            self._report_tokens.add(token)
 
     def add_template(self, template: Template) -> None:
         with self._lock:
@@ -244,13 +264,13 @@ class SandboxApiApp:
         with self._lock:
             self._state.requests.append(record)
 
-    def _token(self, request: Any) -> str | None:
+    def _token(self, request: Any, *, reports: bool = False) -> str | None:
         scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             return None
         offered = credentials.strip()
         with self._lock:
-            known = list(self._state.tokens)
+            known = list(self._state.tokens) + (list(self._report_tokens) if reports else [])
         for token in known:
             if hmac.compare_digest(token.encode(), offered.encode("utf-8", "surrogateescape")):
                 return token
@@ -265,12 +285,14 @@ class SandboxApiApp:
         if request.method not in allowed:
             return _Answer(405, {"message": f"The {request.method} method is not supported for this route."},
                            headers={"Allow": ", ".join(allowed)}), None
-        token = self._token(request)
+        token = self._token(request, reports=template_path.startswith("/transactional/"))
         if token is None:
             return _Answer(401, UNAUTHENTICATED, headers=self._state.buckets.peek("").headers()), False
         decision = self._state.buckets.take(token)
         if not decision.allowed:
             return _Answer(429, TOO_MANY, headers=decision.headers()), True
+        if template_path.startswith("/transactional/"):
+            return self._campaign_report(request, template_path, params["id"], decision), True
         if request.method == "GET":
             return self._list_subscribers(request, template_path, decision), True
         return self._send(request, body, template_path, params, decision), True
@@ -292,6 +314,35 @@ class SandboxApiApp:
                      "per_page": limit, "to": None, "total": 0},
         }
         return _Answer(200, page_data, headers=decision.headers())
+
+    def _campaign_report(self, request: Any, template_path: str, campaign_id: str, decision: RateDecision) -> _Answer:
+        from pytest_sender.sandbox.api_reports import list_page, report_body
+
+        query = {k: request.args.getlist(k)[-1] for k in request.args}
+        errors = self._validator.query_errors("GET", template_path, query)
+        if errors:
+            return self._invalid(errors, decision)
+        with self._lock:
+            known = campaign_id in self._state.templates
+        if not known and not self.reports.knows(campaign_id):
+            return _Answer(404, {"success": False, "message": "Transactional campaign not found."},
+                           headers=decision.headers())
+        outbox = self.outbox.messages(via="api")
+        kind = template_path.rsplit("/", 1)[1]
+        if kind == "report":
+            today = datetime.now(timezone.utc).date()
+            try:
+                date_from = date.fromisoformat(query.get("from", today.isoformat()))
+                date_to = date.fromisoformat(query.get("to", today.isoformat()))
+            except ValueError:
+                return self._invalid({"from": ["The from and to fields must be dates (YYYY-MM-DD)."]}, decision)
+            by_kind = {k: self.reports.events(campaign_id, k, outbox) for k in ("sent", "bounces", "complaints")}
+            return _Answer(200, report_body(by_kind, date_from=date_from, date_to=date_to),
+                           headers=decision.headers())
+        page = list_page(self.reports.events(campaign_id, kind, outbox), base_url=request.base_url,
+                         page=int(query.get("page", "1")), limit=int(query.get("limit", "50")),
+                         direction=query.get("direction", "desc"), email_address=query.get("email_address"))
+        return _Answer(200, page, headers=decision.headers())
 
     def _send(self, request: Any, body: bytes, template_path: str, params: Mapping[str, str],
               decision: RateDecision) -> _Answer:
@@ -471,6 +522,22 @@ class ApiSandbox:
     def set_rate_limit(self, per_minute: int) -> None:
         self.app.set_rate_limit(per_minute)
 
+    def inject_sent(self, campaign_id: str, email: str, *, when: datetime | None = None,
+                    email_id: str | None = None) -> str:
+        """Record a send of ``campaign_id`` in its reports (the outbox's template sends count too); its emailId."""
+        return str(self.app.reports.inject_sent(campaign_id, email, when=when, email_id=email_id).email_id)
+
+    def inject_bounce(self, campaign_id: str, email: str, bounce_type: str = "HARD_BOUNCE",
+                      message: str = "Mailbox not found", *, when: datetime | None = None,
+                      email_id: str | None = None) -> None:
+        """Record a bounce (``HARD_BOUNCE`` or ``SOFT_BOUNCE``) in ``campaign_id``'s reports."""
+        self.app.reports.inject_bounce(campaign_id, email, bounce_type, message, when=when, email_id=email_id)
+
+    def inject_complaint(self, campaign_id: str, email: str, *, when: datetime | None = None,
+                         email_id: str | None = None) -> None:
+        """Record a spam complaint in ``campaign_id``'s reports."""
+        self.app.reports.inject_complaint(campaign_id, email, when=when, email_id=email_id)
+
     def exhaust_rate_limit(self, token: str | None = None) -> None:
         self.app.exhaust_rate_limit(token or self.token)
 
@@ -496,14 +563,19 @@ class ApiSandboxComponent:
         self.outbox: Outbox = Outbox()
         self.sandbox: ApiSandbox | None = None
         self._handed_out: str | None = None
+        self._campaigns: tuple[str, ...] = ()
 
     def start(self, scenario: str) -> None:
         self.sandbox = ApiSandbox(outbox=self.outbox).start()
         if scenario == "broken":
             # A token the sandbox has never issued: every call is answered 401.
             self._handed_out = f"sbx-revoked-{secrets.token_urlsafe(16)}"
+            self.sandbox.app.allow_report_token(self._handed_out)  # but api.health still sees its campaigns
         else:
             self._handed_out = self.sandbox.token
+        from pytest_sender.sandbox.api_reports import seed_scenario
+
+        self._campaigns = seed_scenario(self.sandbox.app.reports, scenario)  # api.health's campaigns
 
     def stop(self) -> None:
         if self.sandbox is not None:
@@ -513,4 +585,4 @@ class ApiSandboxComponent:
     def settings_overrides(self) -> dict[str, Any]:
         if self.sandbox is None or self._handed_out is None:
             raise SandboxError("the sandbox API component is not started")
-        return {"api_url": self.sandbox.base_url, "api_token": Secret(self._handed_out)}
+        return {"api_url": self.sandbox.base_url, "api_token": Secret(self._handed_out), "campaigns": self._campaigns}
