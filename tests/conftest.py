@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+# In-process pytester runs drop the modules they were first to import. Libraries that cache
+# classes across modules (httpx loads httpcore lazily; cryptography; yaml) then disagree with
+# themselves depending on test order. Importing them once here, before any pytester run, pins them.
+import cryptography.x509  # noqa: F401
+import httpcore  # noqa: F401
+import httpx  # noqa: F401
 import pytest
+import yaml  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

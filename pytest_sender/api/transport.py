@@ -14,7 +14,7 @@ from pytest_sender import __version__
 from pytest_sender.errors import ConnectFailed, ConnectionRefused, NetworkTimeout, ParseError
 from pytest_sender.settings import Secret
 
-__all__ = ["USER_AGENT", "HttpAnswer", "api_headers", "request", "transport_error"]
+__all__ = ["USER_AGENT", "HttpAnswer", "api_headers", "transport_error"]
 
 USER_AGENT = f"pytest-sender/{__version__} (httpx/{httpx.__version__})"
 
@@ -80,31 +80,3 @@ def transport_error(exc: httpx.TransportError, host: str) -> NetworkTimeout | Co
         return ConnectionRefused(f"{host} refused the connection")
     reason = str(exc) or type(exc).__name__
     return ConnectFailed(f"{type(exc).__name__}: {reason}")
-
-
-async def request(
-    method: str,
-    url: str,
-    *,
-    token: Secret | None,
-    timeout: float,
-    transport: httpx.AsyncBaseTransport | None = None,
-    params: Mapping[str, str] | None = None,
-    json_body: Any = None,
-) -> HttpAnswer:
-    """Send one request and read the whole answer; raises our TransportError subclasses."""
-    host = httpx.URL(url).host
-    async with httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False) as client:
-        try:
-            response = await client.request(
-                method, url, params=params, json=json_body, headers=api_headers(token)
-            )
-        except httpx.TransportError as exc:
-            raise transport_error(exc, host) from exc
-    return HttpAnswer(
-        method=method,
-        url=str(response.request.url),
-        status=response.status_code,
-        headers={k.lower(): v for k, v in response.headers.items()},
-        body=response.content,
-    )
