@@ -79,6 +79,16 @@ def contract_client(contract_sandbox: ApiSandbox) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
+def contract_http(contract_sandbox: ApiSandbox) -> Iterator[Any]:
+    """A plain ``httpx.Client`` with the sandbox's token, for bodies the typed client cannot express."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {contract_sandbox.token}", "Accept": "application/json"}
+    with httpx.Client(base_url=contract_sandbox.base_url + "/", headers=headers, timeout=5.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
 def live_api(pytestconfig: pytest.Config, sender_settings: Settings) -> tuple[str, Secret]:
     """Sender's base URL and token for the drift checks; skips unless ``--sender-live`` and a token are given."""
     if not pytestconfig.getoption("sender_live", default=False):
