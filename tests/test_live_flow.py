@@ -76,7 +76,7 @@ def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
 ) -> None:
     before = len(sandbox.outbox)
     findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, smtp=True, template=True))
-    assert len(findings) == 21
+    assert len(findings) == 22  # 3 sends x 7 aspects, and live.logged
     assert {f.status for f in findings.values()} == {Status.PASS}, [
         (f.check, f.code, f.summary) for f in findings.values() if f.status is not Status.PASS
     ]
@@ -88,6 +88,7 @@ def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
     assert "deleted after checking" in arrived.evidence
     assert findings["live.smtp-send.dkim"].code == "LIVE_AUTH_PASS"
     assert findings["live.template-send.placeholders"].code == "LIVE_NO_PLACEHOLDERS"
+    assert findings["live.logged"].code == "LIVE_LOGGED"
     # One send per kind, each carrying the run token in its header; nothing left in the mailbox.
     sent = sandbox.outbox.messages()[before:]
     assert sorted(m.via for m in sent) == ["api", "api", "smtp"]

@@ -43,11 +43,12 @@ def test_live_with_the_healthy_sandbox_passes_every_aspect_and_reports_latency(
 ) -> None:
     report = pytester.path / "live.json"
     result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-report", str(report), "-v"))
-    result.assert_outcomes(passed=21)
+    result.assert_outcomes(passed=22)  # 3 sends x 7 aspects, and live.logged (the template send in its sent log)
     result.stdout.fnmatch_lines([
         f"sender::live.api-send.arrived[[]{RECIPIENT}[]] PASSED*",
         f"sender::live.template-send.placeholders[[]{RECIPIENT}[]] PASSED*",
         f"sender::live.smtp-send.dkim[[]{RECIPIENT}[]] PASSED*",
+        f"sender::live.logged[[]{RECIPIENT}[]] PASSED*",
         "*= Sender preflight =*",
         f"live.api-send.arrived *{RECIPIENT}*pass*LIVE_ARRIVED",
     ])
@@ -100,7 +101,7 @@ def test_under_xdist_the_controller_sends_once_and_the_workers_report(
     before = len(folder_uids(live_env, "INBOX"))
     # Kept, so the mailbox shows how many messages were sent: one per kind, whatever the workers.
     result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-live-keep", "-n", "2"))
-    result.assert_outcomes(passed=21)
+    result.assert_outcomes(passed=22)
     assert result.stdout.str().count("live.api-send.arrived ") == 1  # one row in the summary table
     assert len(folder_uids(live_env, "INBOX")) - before == 3
 

@@ -29,6 +29,7 @@ from pytest_sender.inbox.inspect import (
     same_address,
 )
 from pytest_sender.live.flow import API_SEND, SMTP_SEND, TEMPLATE_SEND, Delivery, deliver, live_recipient
+from pytest_sender.live.logged import LOGGED_CHECKS
 from pytest_sender.preflight.registry import CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
@@ -243,4 +244,4 @@ CHECKS: tuple[CheckSpec, ...] = tuple(
     )
     for kind in (API_SEND, TEMPLATE_SEND, SMTP_SEND)
     for aspect in ASPECTS
-)
+) + LOGGED_CHECKS  # live.logged (pytest_sender/live/logged.py): the template send in the campaign's sent log

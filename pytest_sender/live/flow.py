@@ -182,6 +182,7 @@ class SentMessage:
     from_address: str | None
     started_monotonic: float
     evidence: tuple[str, ...] = ()
+    email_id: str | None = None  # Sender's emailId of an accepted API send (live.logged looks for it)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ async def _send_api(context: CheckContext, kind: str, token: str, recipient: str
         return None, outcome.finding("live", recipient)
     email_id = getattr(outcome, "email_id", "")
     sent = SentMessage(kind=kind, token=token, recipient=recipient, subject=subject, from_address=from_address,
-                       started_monotonic=started,
+                       started_monotonic=started, email_id=email_id or None,
                        evidence=(f"accepted by {settings.api_url} (emailId {email_id or 'none given'})",))
     return sent, None
 
