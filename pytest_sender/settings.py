@@ -109,7 +109,7 @@ class RateThreshold:
     fail: Decimal
 
     def __str__(self) -> str:
-        return f"{self.warn}%,{self.fail}%"
+        return f"{self.warn.normalize():f}%,{self.fail.normalize():f}%"
 
 
 @dataclass(frozen=True)

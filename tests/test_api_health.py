@@ -202,6 +202,9 @@ def test_settings_have_the_published_defaults_and_resolve_from_each_source() -> 
     assert settings.sources["health_hard_bounces"] == "ini sender_health_hard_bounces"
     assert resolve_settings(env={"SENDER_CAMPAIGNS": "a1, b2 ,a1"}).campaigns == ("a1", "b2")
     assert ("health_complaints", "0.05%,0.2%", "env SENDER_HEALTH_COMPLAINTS") in settings.describe()
+    odd = resolve_settings(env={"SENDER_HEALTH_SOFT_BOUNCES": "5.00,1e1"})
+    assert odd.health_soft_bounces == RateThreshold(Decimal(5), Decimal(10))
+    assert str(odd.health_soft_bounces) == "5%,10%"
 
 
 @pytest.mark.parametrize(("env", "message"), [

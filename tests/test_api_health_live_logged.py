@@ -117,6 +117,13 @@ def test_server_errors_are_looked_past_until_the_deadline(sandbox: ApiSandbox) -
     assert confirm(sandbox, email_id).code == "LIVE_LOGGED"
 
 
+def test_an_unknown_campaign_ends_the_wait_with_its_own_code(sandbox: ApiSandbox) -> None:
+    finding = asyncio.run(confirm_logged(live_settings(sandbox), "nOsuch", "x", RECIPIENT, target=RECIPIENT,
+                                         timeout=5.0, first_pause_s=0.05))
+    assert (finding.status, finding.code) == (Status.FAIL, "API_HEALTH_CAMPAIGN_NOT_FOUND")
+    assert "Sender knows no transactional campaign nOsuch" in finding.summary
+
+
 def test_a_sent_list_of_another_shape_is_unreadable(sandbox: ApiSandbox) -> None:
     sandbox.inject(status=200, body={"message": "fine"})
     finding = confirm(sandbox, "sbxWLC-x")

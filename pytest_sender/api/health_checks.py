@@ -105,15 +105,17 @@ async def check_campaign_health(
         recent: list[BouncedRecipient] = []
         total: int | None = None
         if counts.sent and counts.hard_bounces + counts.soft_bounces:
+            # Only evidence: the rates are judged even when the list cannot be read.
             bounces = await client.campaign_list(campaign, "bounces", limit=RECENT_BOUNCES, direction="desc")
-            try:
-                if not isinstance(bounces, Fetched):
-                    raise ParseError(f"answered {bounces.code}")
-                page = parse_page(bounces.data)
-            except ParseError as exc:
-                evidence.append(f"the latest bounces could not be read ({exc})")
+            if not isinstance(bounces, Fetched):
+                evidence.append(f"the latest bounces could not be read (answered {bounces.code})")
             else:
-                recent, total = parse_bounces(page.items), page.total
+                try:
+                    page = parse_page(bounces.data)
+                except ParseError as exc:
+                    evidence.append(f"the latest bounces could not be read ({exc})")
+                else:
+                    recent, total = parse_bounces(page.items), page.total
     return evaluate_health(counts, HealthThresholds.from_settings(settings), campaign=campaign,
                            window_days=settings.health_window, recent_bounces=recent, bounces_total=total,
                            evidence=evidence)

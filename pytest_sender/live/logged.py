@@ -65,7 +65,7 @@ async def confirm_logged(
     429, a 5xx or no answer is looked past until the deadline, then reported with the client's code.
     """
     from pytest_sender.api.client import AsyncSenderClient
-    from pytest_sender.api.outcomes import RateLimited, ServerError, Unreachable
+    from pytest_sender.api.outcomes import NotFound, RateLimited, ServerError, Unreachable
     from pytest_sender.api.pages import fetch_pages
     from pytest_sender.api.retry import NO_RETRIES
     from pytest_sender.errors import ParseError
@@ -98,6 +98,9 @@ async def confirm_logged(
                 evidence.append(f"listed: {result.found.get('created', 'no time given')} emailId {email_id}")
                 return make_finding(CHECK, target, "LIVE_LOGGED", elapsed=f"{elapsed:.1f}", evidence=evidence,
                                     **params)
+            if isinstance(result.problem, NotFound):
+                return make_finding(CHECK, target, "API_HEALTH_CAMPAIGN_NOT_FOUND", campaign=campaign_id,
+                                    evidence=result.problem.evidence)
             transient = isinstance(result.problem, (RateLimited, ServerError, Unreachable))
             if result.problem is not None and not transient:
                 return result.problem.finding(CHECK, target)
