@@ -438,3 +438,35 @@ def test_the_report_window_ends_today_and_spans_the_setting() -> None:
 
     assert report_window(7, date(2026, 3, 10)) == (date(2026, 3, 4), date(2026, 3, 10))
     assert report_window(1, date(2026, 3, 10)) == (date(2026, 3, 10), date(2026, 3, 10))
+
+
+def test_the_preflight_checks_every_campaign_at_once_loading_the_trust_store_once(
+    sandbox: ApiSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+
+    import httpx
+    import httpx._transports.default
+
+    from pytest_sender.api.health_checks import CHECKS
+    from pytest_sender.preflight.registry import plan_checks
+    from pytest_sender.preflight.runner import run_preflight
+
+    campaigns = ("cmpA01", "cmpB02", "cmpC03")
+    for campaign in campaigns:
+        sandbox.inject_sent(campaign, "a@example.com")
+    loads = []
+    real = httpx.create_ssl_context
+
+    def counting(verify: object = True, *args: object, **kwargs: object) -> object:
+        if not isinstance(verify, ssl.SSLContext):  # a call that loads the trust store
+            loads.append(1)
+        return real(verify, *args, **kwargs)  # type: ignore[arg-type]
+
+    # httpx's transports call the function by the name they imported.
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    monkeypatch.setattr(httpx._transports.default, "create_ssl_context", counting)
+    settings = Settings(api_url=sandbox.base_url, api_token=Secret(sandbox.token), timeout=1.0, campaigns=campaigns)
+    findings = run_preflight(plan_checks(settings, CHECKS), settings)
+    assert [(f.target, f.code) for f in findings] == [(c, "API_HEALTH_OK") for c in campaigns]
+    assert len(loads) == 1

@@ -62,11 +62,14 @@ class ReportStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._events: list[ReportEvent] = []
+        # (campaign, kind) -> events: a report request reads its campaign's events, not everyone's.
+        self._index: dict[tuple[str, str], list[ReportEvent]] = {}
         self._baseline = 0
 
     def _add(self, event: ReportEvent) -> ReportEvent:
         with self._lock:
             self._events.append(event)
+            self._index.setdefault((event.campaign_id, event.kind), []).append(event)
         return event
 
     def inject_sent(self, campaign_id: str, email: str, *, when: datetime | None = None,
@@ -96,11 +99,14 @@ class ReportStore:
         """Forget the events injected after :meth:`mark_baseline`."""
         with self._lock:
             del self._events[self._baseline:]
+            self._index = {}
+            for event in self._events:
+                self._index.setdefault((event.campaign_id, event.kind), []).append(event)
 
     def events(self, campaign_id: str, kind: str, outbox: Iterable[OutboxMessage] = ()) -> list[ReportEvent]:
         """The campaign's events of ``kind``, oldest first; sends include the outbox's template sends."""
         with self._lock:
-            found = [e for e in self._events if e.campaign_id == campaign_id and e.kind == kind]
+            found = list(self._index.get((campaign_id, kind), ()))
         if kind == "sent":
             found += [ReportEvent("sent", campaign_id, m.to[0] if m.to else "", m.received_at, m.email_id)
                       for m in outbox if m.template_id == campaign_id]
@@ -108,7 +114,7 @@ class ReportStore:
 
     def knows(self, campaign_id: str) -> bool:
         with self._lock:
-            return any(e.campaign_id == campaign_id for e in self._events)
+            return any(key[0] == campaign_id for key in self._index)
 
 
 def _item(event: ReportEvent) -> dict[str, Any]:
