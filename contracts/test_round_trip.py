@@ -26,7 +26,7 @@ from pytest_sender.contract.assertions import (
 from pytest_sender.sandbox.api_server import DEFAULT_TEMPLATES, ApiSandbox
 
 hypothesis = pytest.importorskip("hypothesis", reason='needs the contract extra: pip install "pytest-sender[contract]"')
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
 from pytest_sender.strategies import (  # noqa: E402
     InvalidSendRequest,
@@ -37,8 +37,10 @@ from pytest_sender.strategies import (  # noqa: E402
 )
 
 TEMPLATE_ID = DEFAULT_TEMPLATES[0].id
-#: Each case is one loopback request; the suite stays within seconds.
+#: Each case is one loopback request; the suite stays within seconds. No shrinking: a contract break is
+#: usually systematic, the first failing case shows it, and shrinking a whole body costs seconds.
 SUITE_SETTINGS = settings(max_examples=40, deadline=None, database=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate],
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
