@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,10 +33,10 @@ SUITE_RATE_LIMIT = 1_000_000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = str(__file__).rsplit("/", 1)[0]
+    here = Path(__file__).resolve().parent
     for item in items:
-        if str(item.path).startswith(here):
-            item.add_marker(pytest.mark.sender_contract)
+        if item.path.resolve().is_relative_to(here):
+            item.add_marker(pytest.mark.sender_contract)  # -m sender_contract selects the suite
 
 
 class _MiddlewareApp:

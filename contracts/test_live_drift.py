@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 import httpx
+import pytest
 
 from pytest_sender.api import NO_RETRIES, Invalid, NotFound, SenderClient, Unauthorized
 from pytest_sender.api.transport import api_headers
@@ -25,7 +26,15 @@ UNKNOWN_TEMPLATE_ID = "pytestSenderNoSuchTemplate"
 SENDER_ADDRESS = {"email": "drift-check@pytest-sender.invalid", "name": "pytest-sender drift check"}
 
 
+class DeliverableRecipientRefused(AssertionError):
+    """A drift request named a recipient that could receive mail; it was not sent."""
+
+
 def _post(base_url: str, token: Secret, path: str, body: dict[str, Any]) -> httpx.Response:
+    recipient = body.get("to")
+    if recipient is not None and not str(recipient.get("email", "")).endswith(".invalid"):
+        # Drift checks must never be able to send mail: refuse before anything leaves this process.
+        raise DeliverableRecipientRefused(f"drift requests name no deliverable recipient, not {recipient!r}")
     # Plain httpx, one attempt: the drift check wants Sender's raw answer, never a retry.
     return httpx.post(base_url.rstrip("/") + path, json=body, headers=api_headers(token), timeout=10.0)
 
@@ -70,3 +79,9 @@ def test_the_token_check_answer_has_the_documented_shape(live_api: tuple[str, Se
                          timeout=10.0)
     assert response_problems("GET", "/subscribers", response.status_code, dict(response.headers),
                              response.content) == []
+
+
+def test_a_drift_request_with_a_deliverable_recipient_is_never_sent() -> None:
+    # No --sender-live needed: the guard refuses before any connection is made (port 9 is discard).
+    with pytest.raises(DeliverableRecipientRefused, match="no deliverable recipient"):
+        _post("http://127.0.0.1:9/v2", Secret("unused"), "/message/send", {"to": {"email": "ada@gmail.com"}})

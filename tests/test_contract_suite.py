@@ -211,7 +211,7 @@ def test_live_drift_checks_never_name_a_deliverable_recipient(pytester: pytest.P
         outbox_size = len(stand_in.outbox)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()[-3000:]
-    assert outcomes["passed"] == 4
+    assert outcomes["passed"] == 5  # the four drift checks and the recipient guard
     assert outbox_size == 0  # nothing was accepted for sending
     bodies = [r.json() for r in requests if r.method == "POST"]
     assert len(bodies) >= 3
