@@ -398,6 +398,12 @@ def _mutations(document: Mapping[str, Any], path: str, payload: dict[str, Any]) 
             out.append(InvalidSendRequest({**payload, name: 42}, _must_be(name, "string")))
             if int(schema.get("minLength", 0)) >= 1:
                 out.append(InvalidSendRequest({**payload, name: ""}, _required(name)))
+        elif name == "headers" and "anyOf" in schema:
+            # Neither documented form (an object of names to values, or a list of {name, value}).
+            out.append(InvalidSendRequest({**payload, name: "X-Campaign: spring"},
+                                          {name: (f"The {name} field is invalid.",)}))
+        elif name == "attachments" and schema.get("additionalProperties", {}).get("type") == "string":
+            out.append(InvalidSendRequest({**payload, name: {"invoice": 42}}, _must_be(f"{name}.invoice", "string")))
         elif name == "variables":
             value_types = schema.get("additionalProperties", {}).get("type")
             if value_types:

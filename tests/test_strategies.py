@@ -169,6 +169,8 @@ def test_invalid_template_send_requests_predict_the_field_errors(case: InvalidSe
     ("html", "The html field is required when text is not present."),
     ("to.email", "The to.email field must be a valid email address."),
     ("subject", "The subject field must be a string."),
+    ("headers", "The headers field is invalid."),
+    ("attachments.invoice", "The attachments.invoice field must be a string."),
 ])
 def test_the_classic_mistakes_are_among_the_invalid_cases(field: str, text: str) -> None:
     case = find(invalid_send_requests(), lambda c: c.errors.get(field) == (text,),
@@ -226,6 +228,13 @@ def test_a_template_body_is_checked_against_the_template_operation() -> None:
     assert_valid_template_send_request({"to": {"email": "ada@example.org"}, "variables": {"name": "Ada"}})
     message = _violation({"to": {"email": "ada@example.org"}, "variables": {"order": {"id": 1}}}, template=True)
     assert "`variables.order`: must be a string or a number or true or false" in message
+
+
+def test_headers_in_neither_documented_form_name_both_forms() -> None:
+    message = _violation({**VALID, "headers": "X-Campaign: spring"})
+    assert '`headers`: must be an object of header names to values, or a list of {"name", "value"} objects' in message
+    assert 'fix: send e.g. "headers": {"X-Campaign": "spring"}' in message
+    assert_valid_send_request({**VALID, "headers": [{"name": "X-Campaign", "value": "spring"}]})
 
 
 def test_a_body_that_is_not_an_object_is_refused() -> None:

@@ -61,6 +61,7 @@ _FIXES: dict[tuple[str, str], str] = {
     ("from.name", "required"): 'add the display name Sender requires: "from": {{"email": ..., "name": "Example"}}',
     ("subject", "required"): 'add a non-empty "subject"',
     ("html", "one_of"): 'add "html" or "text" (or both): a message needs a body',
+    ("headers", "anyOf"): 'send e.g. "headers": {{"X-Campaign": "spring"}}',
 }
 _KIND_FIXES = {
     "required": "add `{field}`",
@@ -219,6 +220,9 @@ def _schema_problem(error: jsonschema.ValidationError) -> list[ContractProblem]:
         first = _path([*path, names[0]])
         expected = "at least one of " + " / ".join(f"`{_path([*path, n])}`" for n in names) + " is required"
         return [ContractProblem(first, expected, "none given", _fix(first, "one_of"))]
+    if keyword == "anyOf" and field == "headers":
+        expected = 'must be an object of header names to values, or a list of {"name", "value"} objects'
+        return [ContractProblem(field, expected, _found(instance), _fix(field, "anyOf"))]
     if keyword == "type":
         wanted = value if isinstance(value, list) else [value]
         expected_text = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in wanted)
