@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from pytest_sender.api.health import (
     BouncedRecipient,
@@ -78,14 +80,16 @@ def test_soft_bounce_rate_boundaries_are_exact(soft: int, sent: int, status: Sta
     assert (finding.status, finding.code) == (status, code)
 
 
-def test_a_boundary_float_arithmetic_gets_wrong_is_judged_exactly() -> None:
-    # 0.07 * 100 == 7.000000000000001 in floats; as fractions 7 of 100 is exactly 7%.
-    thresholds = HealthThresholds(RateThreshold(Decimal("0.07"), Decimal("7")), DEFAULTS.hard_bounces,
+@pytest.mark.parametrize(("count", "sent", "limit"), [(9, 1000, "0.9"), (29, 100, "29"), (37, 1000, "3.7")])
+def test_a_boundary_float_arithmetic_gets_wrong_is_judged_exactly(count: int, sent: int, limit: str) -> None:
+    # In floats 9 / 1000 * 100 is 0.8999999999999999, below 0.9; as fractions it is exactly 0.9.
+    assert count / sent * 100 < float(limit)
+    thresholds = HealthThresholds(RateThreshold(Decimal(limit), Decimal(limit)), DEFAULTS.hard_bounces,
                                   DEFAULTS.soft_bounces)
-    counts = DeliveryCounts(sent=100, hard_bounces=0, soft_bounces=0, complaints=7)
+    counts = DeliveryCounts(sent=sent, hard_bounces=0, soft_bounces=0, complaints=count)
     finding = evaluate_health(counts, thresholds, campaign=CAMPAIGN, window_days=7)
     assert finding.code == "API_HEALTH_COMPLAINTS_HIGH"
-    assert rate(7, 100) * 100 == Fraction(7)
+    assert rate(count, sent) * 100 == Fraction(Decimal(limit))
 
 
 def test_the_worst_rate_decides_and_complaints_come_first_among_equals() -> None:
@@ -470,3 +474,25 @@ def test_the_preflight_checks_every_campaign_at_once_loading_the_trust_store_onc
     findings = run_preflight(plan_checks(settings, CHECKS), settings)
     assert [(f.target, f.code) for f in findings] == [(c, "API_HEALTH_OK") for c in campaigns]
     assert len(loads) == 1
+
+
+# A limit with up to 3 decimals is m / 1000 percent: count / sent >= m / 100000 exactly when
+# count * 100000 >= m * sent (integers only: the oracle has no rounding at all).
+@hypothesis.settings(max_examples=1000, deadline=None, database=None)
+@hypothesis.given(sent=st.one_of(st.integers(1, 10**9), st.sampled_from([100, 200, 1000, 10_000])), data=st.data(),
+                  warn=st.one_of(st.integers(0, 100_000), st.integers(0, 100).map(lambda n: n * 100)),
+                  spread=st.integers(0, 100_000))
+def test_levels_agree_with_integer_arithmetic_for_any_counts_and_limits(
+    sent: int, data: st.DataObject, warn: int, spread: int
+) -> None:
+    fail = min(100_000, warn + spread)
+    # Half the time a count right at a limit (the smallest count reaching it, or one below).
+    edges = [c for m in (warn, fail) for c in (-(-m * sent // 100_000), -(-m * sent // 100_000) - 1) if 0 <= c <= sent]
+    count = data.draw(st.one_of(st.integers(0, sent), st.sampled_from(edges)))
+    limit = RateThreshold(Decimal(warn) / 1000, Decimal(fail) / 1000)
+    thresholds = HealthThresholds(limit, DEFAULTS.hard_bounces, DEFAULTS.soft_bounces)
+    counts = DeliveryCounts(sent=sent, hard_bounces=0, soft_bounces=0, complaints=count)
+    finding = evaluate_health(counts, thresholds, campaign=CAMPAIGN, window_days=7)
+    expected = ("API_HEALTH_COMPLAINTS_HIGH" if count * 100_000 >= fail * sent else
+                "API_HEALTH_COMPLAINTS_ELEVATED" if count * 100_000 >= warn * sent else "API_HEALTH_OK")
+    assert finding.code == expected
