@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pytest_sender.api.client import Address, AsyncSenderClient, SenderClient
     from pytest_sender.api.outcomes import (
         BadRequest,
+        Fetched,
         Forbidden,
         Invalid,
         NotFound,
@@ -36,7 +37,7 @@ _LAZY = {
     "NO_RETRIES": "retry",
     "RetryPolicy": "retry",
     **{name: "outcomes" for name in (
-        "BadRequest", "Forbidden", "Invalid", "NotFound", "Outcome", "OutcomeUnknown", "RateLimited", "Sent",
+        "BadRequest", "Fetched", "Forbidden", "Invalid", "NotFound", "Outcome", "OutcomeUnknown", "RateLimited", "Sent",
         "ServerError", "TokenAccepted", "Unauthorized", "UnexpectedAnswer", "Unreachable",
     )},
 }
@@ -46,6 +47,7 @@ __all__ = [
     "Address",
     "AsyncSenderClient",
     "BadRequest",
+    "Fetched",
     "Forbidden",
     "Invalid",
     "NotFound",
