@@ -496,3 +496,12 @@ def test_levels_agree_with_integer_arithmetic_for_any_counts_and_limits(
     expected = ("API_HEALTH_COMPLAINTS_HIGH" if count * 100_000 >= fail * sent else
                 "API_HEALTH_COMPLAINTS_ELEVATED" if count * 100_000 >= warn * sent else "API_HEALTH_OK")
     assert finding.code == expected
+
+
+def test_nothing_listening_is_a_refused_connection() -> None:
+    from tests.helpers.scripted_http import closed_port
+
+    url = f"http://127.0.0.1:{closed_port()}/v2"
+    settings = Settings(api_url=url, api_token=Secret("tok-1"), timeout=0.5, campaigns=(CAMPAIGN,))
+    finding = asyncio.run(check_campaign_health(settings, CAMPAIGN))
+    assert (finding.status, finding.code) == (Status.ERROR, "API_CONNECTION_REFUSED")
