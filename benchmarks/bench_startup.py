@@ -6,8 +6,8 @@ Measures ``pytest --collect-only -q`` over a generated suite of 200 tests:
 * with ``--venvs``: in a fresh venv holding the core plugin install against a venv holding only
   pytest and httpx (whose anyio dependency registers a pytest plugin of its own).
 
-Runs alternate between the arms so that drift on the machine hits both alike. Prints medians and
-the ratio. Usage::
+Runs alternate between the arms so that drift on the machine hits both alike, after one warm-up
+run of each arm (which also writes the bytecode caches). Prints medians and the ratio. Usage::
 
     python benchmarks/bench_startup.py [--runs 15] [--venvs]
 """
@@ -34,7 +34,13 @@ def make_suite(directory: Path, tests: int = 200, per_module: int = 20) -> None:
 
 
 def time_once(command: list[str], cwd: Path) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENDER_", "PYTEST_"))}
+    # Bytecode caching on, as on most machines: with PYTHONDONTWRITEBYTECODE set, pytest re-runs its
+    # assertion rewriting of every plugin module (anyio's too) on each start unless an earlier run
+    # left the rewritten files behind, which would make venvs incomparable.
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("SENDER_", "PYTEST_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started

@@ -13,23 +13,24 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_sender.errors import ConfigError, PreflightFailed, SenderPreflightWarning
-from pytest_sender.findings import Finding, Status
-from pytest_sender.settings import SETTINGS, Settings, resolve_settings
+from pytest_sender.setting_specs import SETTINGS
 
+# Everything else of ours is imported inside the hooks that need it, and those run only when a
+# --sender-* mode or a fixture is in use: loading the plugin costs a pytest start next to nothing.
 if TYPE_CHECKING:
     from pytest_sender.api.client import SenderClient
     from pytest_sender.contract.assertions import SenderContract
+    from pytest_sender.findings import Finding
     from pytest_sender.preflight.registry import PlannedCheck
     from pytest_sender.sandbox import EmbeddedSandbox
     from pytest_sender.sandbox.api_server import ApiSandbox
     from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
+    from pytest_sender.settings import Settings
 
 __all__ = ["SenderCheckItem", "SenderPreflight", "SenderSession"]
 
@@ -50,17 +51,23 @@ MARKER_SENDER_CONTRACT = (
 # --- state ----------------------------------------------------------------------------------------
 
 
-@dataclass
 class SenderRun:
-    """Everything the plugin keeps for one pytest run (in ``config.stash``)."""
+    """Everything the plugin keeps for one pytest run (in ``config.stash``).
 
-    settings: Settings
-    preflight: bool
-    live: bool = False
-    findings: dict[str, Finding] = field(default_factory=dict)  # by node name, computed here
-    reported: dict[str, Finding] = field(default_factory=dict)  # by node id, from reports
-    extras: dict[str, Any] = field(default_factory=dict)  # injected transports for tests
-    sandbox: EmbeddedSandbox | None = None
+    A plain class rather than a dataclass: the plugin module is loaded at every pytest start, and
+    building a dataclass costs milliseconds there.
+    """
+
+    def __init__(
+        self, settings: Settings, *, preflight: bool, live: bool = False, sandbox: EmbeddedSandbox | None = None
+    ) -> None:
+        self.settings = settings
+        self.preflight = preflight
+        self.live = live
+        self.sandbox = sandbox
+        self.findings: dict[str, Finding] = {}  # by node name, computed here
+        self.reported: dict[str, Finding] = {}  # by node id, from reports
+        self.extras: dict[str, Any] = {}  # injected into the checks: the sandbox's CA, test transports
 
     def run_checks(self, planned: list[PlannedCheck]) -> None:
         from pytest_sender.preflight.runner import run_preflight
@@ -113,6 +120,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _resolve(config: pytest.Config) -> Settings:
+    from pytest_sender.errors import ConfigError
+    from pytest_sender.settings import resolve_settings
+
     cli = {spec.name: config.getoption(_option_dest(spec.name)) for spec in SETTINGS if spec.flag}
     ini = {spec.name: config.getini(spec.ini) for spec in SETTINGS if spec.ini}
     try:
@@ -196,6 +206,8 @@ class SenderCheckItem(pytest.Item):
         return finding
 
     def runtest(self) -> None:
+        from pytest_sender.errors import PreflightFailed, SenderPreflightWarning
+        from pytest_sender.findings import Status
         from pytest_sender.report import format_finding
 
         finding = self._finding()
@@ -214,6 +226,8 @@ class SenderCheckItem(pytest.Item):
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
     ) -> str:
+        from pytest_sender.errors import PreflightFailed
+
         if isinstance(excinfo.value, PreflightFailed):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
@@ -224,7 +238,7 @@ class SenderCheckItem(pytest.Item):
         return self.config.rootpath / COLLECTOR_NAME, None, f"{self.name} (sender preflight)"
 
 
-_FINDING_KEY = pytest.StashKey[Finding]()
+_FINDING_KEY = pytest.StashKey["Finding"]()
 
 
 def _planned_from_registry(run: SenderRun) -> list[PlannedCheck]:
@@ -257,6 +271,8 @@ class SenderSession:
             return
         # An explicit node id: pytest would otherwise derive "::sender" from the session's empty id.
         collector = SenderPreflight.from_parent(session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME)
+        from pytest_sender.findings import Finding
+
         payload = getattr(self.config, "workerinput", {}).get(WORKER_PAYLOAD_KEY)
         new_items: list[pytest.Item] = []
         if payload is not None:
@@ -304,6 +320,8 @@ class SenderSession:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "sender_finding", None)
         if data is not None and report.when == "call":
+            from pytest_sender.findings import Finding
+
             self.run.reported[report.nodeid] = Finding.from_dict(data)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

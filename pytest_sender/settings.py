@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
 from pytest_sender.errors import ConfigError
+from pytest_sender.setting_specs import DEFAULT_API_URL, SETTINGS, SPECS_BY_NAME, SettingSpec
 
 __all__ = [
     "SETTINGS",
@@ -37,8 +38,6 @@ __all__ = [
     "Settings",
     "resolve_settings",
 ]
-
-DEFAULT_API_URL = "https://api.sender.net/v2"
 
 
 class Secret:
@@ -423,137 +422,12 @@ def parse_secret(raw: str) -> Secret:
     return Secret(value)
 
 
-# --- the settings table ---------------------------------------------------------------------
+# --- the settings table (in setting_specs, which the plugin reads at every start) --------------
 
-
-@dataclass(frozen=True)
-class SettingSpec:
-    """One row of the settings table."""
-
-    name: str
-    help: str
-    parse: Callable[[str], Any]
-    example: str
-    flag: str | None = None
-    env: str | None = None
-    ini: str | None = None
-    multi: bool = False  # repeatable flag, comma-separated env, linelist ini
-    secret: bool = False  # env (or env_FILE) only
-    boolean: bool = False  # a flag without a value
-
-
-SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec(
-        "api_url", "Sender API base URL", parse_api_url, DEFAULT_API_URL,
-        flag="--sender-api-url", env="SENDER_API_URL", ini="sender_api_url",
-    ),
-    SettingSpec(
-        "api_token", "Sender API token (secret)", parse_secret, "a token from Account settings → API access tokens",
-        env="SENDER_API_TOKEN", secret=True,
-    ),
-    SettingSpec(
-        "domains", "sending domain to check (repeatable)", parse_domain, "example.com",
-        flag="--sender-domain", env="SENDER_DOMAINS", ini="sender_domains", multi=True,
-    ),
-    SettingSpec(
-        "dkim_selector", "DKIM selector of the sending domains", parse_selector, "sender",
-        flag="--sender-dkim-selector", env="SENDER_DKIM_SELECTOR", ini="sender_dkim_selector",
-    ),
-    SettingSpec(
-        "spf_include", "the SPF include Sender needs", parse_domain, "sendersrv.com",
-        flag="--sender-spf-include", env="SENDER_SPF_INCLUDE", ini="sender_spf_include",
-    ),
-    SettingSpec(
-        "smtp_host", "Sender SMTP relay host", parse_host, "smtp.sender.net",
-        flag="--sender-smtp-host", env="SENDER_SMTP_HOST", ini="sender_smtp_host",
-    ),
-    SettingSpec(
-        "smtp_ports", "SMTP ports to probe, comma-separated", parse_port_list, "587,2525,25",
-        flag="--sender-smtp-ports", env="SENDER_SMTP_PORTS", ini="sender_smtp_ports",
-    ),
-    SettingSpec(
-        "smtp_username", "SMTP user (secret)", parse_secret,
-        "the user from Transactional emails → Setup instructions → SMTP",
-        env="SENDER_SMTP_USERNAME", secret=True,
-    ),
-    SettingSpec(
-        "smtp_password", "SMTP password (secret)", parse_secret, "the password of that SMTP user",
-        env="SENDER_SMTP_PASSWORD", secret=True,
-    ),
-    SettingSpec(
-        "nameservers", "DNS server HOST[:PORT] to query (repeatable)", parse_nameserver, "127.0.0.1:5353",
-        flag="--sender-nameserver", env="SENDER_NAMESERVERS", ini="sender_nameservers", multi=True,
-    ),
-    SettingSpec(
-        "timeout", "network timeout in seconds", parse_timeout, "5",
-        flag="--sender-timeout", env="SENDER_TIMEOUT", ini="sender_timeout",
-    ),
-    SettingSpec(
-        "strict", "warnings fail the run", parse_bool, "true",
-        flag="--sender-strict", env="SENDER_STRICT", ini="sender_strict", boolean=True,
-    ),
-    SettingSpec(
-        "report", "write the JSON report to this path", parse_path, "sender-report.json",
-        flag="--sender-report", env="SENDER_REPORT", ini="sender_report",
-    ),
-    SettingSpec(
-        "inbox", "live smoke inbox imaps://USER@HOST[:PORT]", parse_inbox, "imaps://qa@mail.example.com:993",
-        flag="--sender-inbox", env="SENDER_INBOX_URL", ini="sender_inbox",
-    ),
-    SettingSpec(
-        "inbox_password", "live smoke inbox password (secret)", parse_secret, "the IMAP password of the inbox",
-        env="SENDER_INBOX_PASSWORD", secret=True,
-    ),
-    SettingSpec(
-        "recipient", "live smoke recipient address", parse_email, "qa+sender@example.com",
-        flag="--sender-recipient", env="SENDER_RECIPIENT", ini="sender_recipient",
-    ),
-    SettingSpec(
-        "sender_from", "live smoke From address", parse_email, "noreply@example.com",
-        flag="--sender-from", env="SENDER_FROM", ini="sender_from",
-    ),
-    SettingSpec(
-        "template_id", "live smoke transactional campaign id", parse_template_id, "ep2W4y",
-        flag="--sender-template-id", env="SENDER_TEMPLATE_ID", ini="sender_template_id",
-    ),
-    SettingSpec(
-        "live_timeout", "live smoke: seconds to wait for each message to arrive", parse_timeout, "120",
-        flag="--sender-live-timeout", env="SENDER_LIVE_TIMEOUT", ini="sender_live_timeout",
-    ),
-    SettingSpec(
-        "live_keep", "live smoke: keep the test messages in the inbox instead of deleting them", parse_bool, "true",
-        flag="--sender-live-keep", env="SENDER_LIVE_KEEP", ini="sender_live_keep", boolean=True,
-    ),
-    SettingSpec(
-        "live_variables", "live smoke: template variables to send (a JSON object)", parse_live_variables,
-        '{"order_id": "A-1001"}',
-        flag="--sender-live-variables", env="SENDER_LIVE_VARIABLES", ini="sender_live_variables",
-    ),
-    # --- api health (issue 8) ---
-    SettingSpec(
-        "campaigns", "transactional campaign id whose delivery health api.health checks (repeatable)",
-        parse_template_id, "ep2W4y",
-        flag="--sender-campaign", env="SENDER_CAMPAIGNS", ini="sender_campaigns", multi=True,
-    ),
-    SettingSpec(
-        "health_window", "api.health: days of sending to judge", parse_window_days, "7",
-        flag="--sender-health-window", env="SENDER_HEALTH_WINDOW", ini="sender_health_window",
-    ),
-    SettingSpec(
-        "health_complaints", "api.health: spam-complaint rate WARN,FAIL in percent", parse_rate_threshold, "0.1,0.3",
-        flag="--sender-health-complaints", env="SENDER_HEALTH_COMPLAINTS", ini="sender_health_complaints",
-    ),
-    SettingSpec(
-        "health_hard_bounces", "api.health: hard-bounce rate WARN,FAIL in percent", parse_rate_threshold, "2,5",
-        flag="--sender-health-hard-bounces", env="SENDER_HEALTH_HARD_BOUNCES", ini="sender_health_hard_bounces",
-    ),
-    SettingSpec(
-        "health_soft_bounces", "api.health: soft-bounce rate WARN,FAIL in percent", parse_rate_threshold, "5,10",
-        flag="--sender-health-soft-bounces", env="SENDER_HEALTH_SOFT_BOUNCES", ini="sender_health_soft_bounces",
-    ),
-)
-
-SPECS_BY_NAME = {spec.name: spec for spec in SETTINGS}
+#: Each row's parser, by the name the table gives.
+PARSERS: dict[str, Callable[[str], Any]] = {
+    name: function for name, function in globals().items() if name.startswith("parse_") and callable(function)
+}
 
 
 # --- resolution -------------------------------------------------------------------------------
@@ -571,12 +445,12 @@ def _parse(spec: SettingSpec, raw: RawValue, source: str) -> Any:
     try:
         if spec.multi:
             items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, Sequence) else []
-            values = tuple(spec.parse(item) for item in _split(items))
+            values = tuple(PARSERS[spec.parse](item) for item in _split(items))
             return tuple(dict.fromkeys(values))  # drop repeats, keep order
         if isinstance(raw, bool):
             return raw
         assert isinstance(raw, str)
-        return spec.parse(raw)
+        return PARSERS[spec.parse](raw)
     except _Invalid as exc:
         raise ConfigError(spec.name, source, str(exc), spec.example) from None
 
