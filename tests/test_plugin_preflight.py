@@ -107,6 +107,13 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
     assert out.strip() == "[]"
 
 
+def test_loading_the_plugin_imports_only_the_options_table_of_ours() -> None:
+    # Every pytest start pays for what the plugin module imports, even when the plugin is unused.
+    code = "import sys, pytest_sender.plugin\nprint(sorted(m for m in sys.modules if m.startswith('pytest_sender')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['pytest_sender', 'pytest_sender.plugin', 'pytest_sender.setting_specs']"
+
+
 def test_a_rejected_token_fails_with_code_evidence_and_hint_without_plugin_frames(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
