@@ -1,13 +1,34 @@
 from __future__ import annotations
 
-# In-process pytester runs drop the modules they were first to import. Libraries that cache
-# classes across modules (httpx loads httpcore lazily; cryptography; yaml) then disagree with
-# themselves depending on test order. Importing them once here, before any pytester run, pins them.
-import cryptography.x509  # noqa: F401
-import httpcore  # noqa: F401
-import httpx  # noqa: F401
+import importlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
-import yaml  # noqa: F401
+
+if TYPE_CHECKING:
+    from pytest_sender.sandbox.api_server import ApiSandbox
+
+# In-process pytester runs drop the modules they were first to import. Libraries that cache
+# classes across modules (httpx loads httpcore lazily and keeps its exception classes; the email
+# package's policies; cryptography; yaml) then disagree with themselves depending on test order.
+# Importing them once here, at collection and before any pytester run, pins them for the session.
+for _name in (
+    "cryptography.x509",
+    "email.contentmanager",
+    "email.headerregistry",
+    "email.policy",
+    "httpcore",
+    "httpx",
+    "idna",
+    "jsonschema",
+    "openapi_spec_validator",
+    "tenacity",
+    "werkzeug.serving",
+    "werkzeug.wrappers",
+    "yaml",
+):
+    importlib.import_module(_name)
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +37,23 @@ def _clean_pytester_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+# A sandbox API for the modules that only need "a Sender to talk to": one server per test module,
+# reset before each test. Modules that need a differently configured sandbox define their own.
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ApiSandbox]:
+    """The sandbox API for this test module, with a rate limit high enough never to get in the way."""
+    from pytest_sender.sandbox.api_server import ApiSandbox
+
+    with ApiSandbox(rate_limit=100_000) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(server: ApiSandbox) -> ApiSandbox:
+    """The module's sandbox API, reset for this test."""
+    server.reset()
+    return server

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import socket
 import threading
@@ -34,22 +33,6 @@ from pytest_sender.errors import ConfigError
 from pytest_sender.findings import Status
 from pytest_sender.sandbox.api_server import ApiSandbox
 from tests.helpers.scripted_http import Reply, ScriptedHttpServer, closed_port
-
-# Imported at collection, before an in-process pytester run elsewhere in the session can import
-# them first: such a run drops the modules it imported first, and the copies imported afterwards
-# no longer match the classes other modules kept (httpx caches httpcore's exception classes).
-for _name in (
-    "email.contentmanager",
-    "email.headerregistry",
-    "email.policy",
-    "httpcore",
-    "jsonschema",
-    "tenacity",
-    "werkzeug.serving",
-    "werkzeug.wrappers",
-    "yaml",
-):
-    importlib.import_module(_name)
 
 FAST = RetryPolicy(max_attempts=3, backoff_s=0.01, max_backoff_s=0.02, jitter_s=0.0)
 SENDER = Address("app@example.com", "The App")

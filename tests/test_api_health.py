@@ -4,7 +4,6 @@ sandbox API over a real loopback socket (every error answer keeps the client's c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -237,18 +236,6 @@ def test_targets_are_the_campaigns_or_one_placeholder() -> None:
 
 
 # --- the check against the sandbox over a real socket --------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ApiSandbox]:
-    with ApiSandbox(rate_limit=100_000) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(server: ApiSandbox) -> ApiSandbox:
-    server.reset()
-    return server
 
 
 def run(sandbox: ApiSandbox, campaign: str = CAMPAIGN, *, timeout: float = 1.0, **changes: object) -> Finding:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from pytest_sender.findings import Finding, Status
 from pytest_sender.live.flow import TEMPLATE_SEND, Delivery, SentMessage
@@ -20,18 +17,6 @@ from pytest_sender.settings import InboxAddress, Secret, Settings
 
 RECIPIENT = "qa+nightly@inbox.test"
 TEMPLATE = "sbxWLC"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ApiSandbox]:
-    with ApiSandbox(rate_limit=100_000) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(server: ApiSandbox) -> ApiSandbox:
-    server.reset()
-    return server
 
 
 def live_settings(sandbox: ApiSandbox, token: str | None = None, **changes: object) -> Settings:

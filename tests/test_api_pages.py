@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,18 +16,6 @@ from pytest_sender.errors import ParseError
 from pytest_sender.sandbox.api_server import ApiSandbox
 
 CAMPAIGN = "cmpP4g"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ApiSandbox]:
-    with ApiSandbox(rate_limit=100_000) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(server: ApiSandbox) -> ApiSandbox:
-    server.reset()
-    return server
 
 
 def seed(sandbox: ApiSandbox, count: int) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
@@ -10,23 +9,6 @@ import pytest
 from pytest_sender.contract import CONTRACT_FILENAME, contract_path, load_contract, request_validator
 from pytest_sender.contract.document import RequestValidator, _load_cached
 from pytest_sender.errors import ParseError
-
-# Imported at collection, before an in-process pytester run elsewhere in the session can import
-# them first: such a run drops the modules it imported first, and the copies imported afterwards
-# no longer match the classes other modules kept (httpx caches httpcore's exception classes).
-for _name in (
-    "email.contentmanager",
-    "email.headerregistry",
-    "email.policy",
-    "httpcore",
-    "jsonschema",
-    "tenacity",
-    "werkzeug.serving",
-    "werkzeug.wrappers",
-    "yaml",
-    "openapi_spec_validator",
-):
-    importlib.import_module(_name)
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID_SEND = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -18,22 +17,6 @@ from pytest_sender.sandbox.api_server import ApiSandbox, ApiSandboxComponent
 from pytest_sender.sandbox.api_templates import Template, render_placeholders, unrendered_placeholders
 from pytest_sender.sandbox.embedded import EmbeddedSandbox
 from pytest_sender.sandbox.outbox import Outbox
-
-# Imported at collection, before an in-process pytester run elsewhere in the session can import
-# them first: such a run drops the modules it imported first, and the copies imported afterwards
-# no longer match the classes other modules kept (httpx caches httpcore's exception classes).
-for _name in (
-    "email.contentmanager",
-    "email.headerregistry",
-    "email.policy",
-    "httpcore",
-    "jsonschema",
-    "tenacity",
-    "werkzeug.serving",
-    "werkzeug.wrappers",
-    "yaml",
-):
-    importlib.import_module(_name)
 
 SEND = {
     "from": {"email": "app@example.com", "name": "The App"},

@@ -7,7 +7,6 @@ ignored auth, ...), in the examples, coverage and fuzzing phases, with positive 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,22 +14,6 @@ import pytest
 
 from pytest_sender.contract import load_contract
 from pytest_sender.sandbox.api_server import ApiSandbox
-
-# Imported at collection, before an in-process pytester run elsewhere in the session can import
-# them first: such a run drops the modules it imported first, and the copies imported afterwards
-# no longer match the classes other modules kept (httpx caches httpcore's exception classes).
-for _name in (
-    "email.contentmanager",
-    "email.headerregistry",
-    "email.policy",
-    "httpcore",
-    "jsonschema",
-    "tenacity",
-    "werkzeug.serving",
-    "werkzeug.wrappers",
-    "yaml",
-):
-    importlib.import_module(_name)
 
 schemathesis = pytest.importorskip("schemathesis", reason="needs pytest-sender[contract]")
 # Imported now, at collection: pytester's in-process runs elsewhere in the session drop modules they

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,18 +13,6 @@ from pytest_sender.sandbox.api_server import ApiSandbox, ApiSandboxComponent
 from pytest_sender.settings import Secret
 
 CAMPAIGN = "cmpR3p"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ApiSandbox]:
-    with ApiSandbox(rate_limit=100_000) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(server: ApiSandbox) -> ApiSandbox:
-    server.reset()
-    return server
 
 
 def get(sandbox: ApiSandbox, path: str, token: str | None = None, **params: object) -> httpx.Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import subprocess
 import sys
 from typing import Any
@@ -20,9 +19,6 @@ from pytest_sender.contract.assertions import (
     send_request_problems,
 )
 from pytest_sender.errors import ContractViolation
-
-for _name in ("email.headerregistry", "jsonschema", "yaml", "idna"):
-    importlib.import_module(_name)
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, find, given, settings  # noqa: E402
