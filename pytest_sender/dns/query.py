@@ -497,12 +497,23 @@ class _SharedUdp:
         self.host = host
         self.port = port
         self._endpoint: _UdpEndpoint | None = None
+        self._opening: asyncio.Future[None] | None = None
 
     async def _get(self) -> _UdpEndpoint:
-        endpoint = self._endpoint
-        if endpoint is None or endpoint.closed:
-            endpoint = self._endpoint = await _UdpEndpoint.open(self.host, self.port)
-        return endpoint
+        # Queries arriving while the socket opens wait for that one socket (each used to open its own).
+        while True:
+            endpoint = self._endpoint
+            if endpoint is not None and not endpoint.closed:
+                return endpoint  # no await from here to the query's registration: it cannot close between
+            if self._opening is None:
+                self._opening = asyncio.ensure_future(self._open())
+            await asyncio.shield(self._opening)
+
+    async def _open(self) -> None:
+        try:
+            self._endpoint = await _UdpEndpoint.open(self.host, self.port)
+        finally:
+            self._opening = None
 
     async def exchange(self, wire: bytes, timeout: float) -> bytes:
         """Send ``wire`` under a free message ID; the answer carrying that ID."""
