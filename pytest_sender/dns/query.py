@@ -5,7 +5,8 @@ fault: every outcome is a frozen :class:`DnsAnswer` whose :class:`DnsStatus` kee
 NODATA, SERVFAIL, REFUSED and timeout apart (a fault is never a "missing" record). Answers are
 cached per resolver, keyed by (nameservers, name, type), and in-flight queries for the same key
 are shared; a semaphore bounds how many queries are on the wire at once. UDP answers with the TC
-bit set are retried over TCP by dnspython.
+bit set are retried over TCP by dnspython. The plain outcomes are taken from the first server
+directly (one exchange on a shared socket, one parse); any fault goes on to dnspython's resolver.
 
 dnspython is imported only when the first query is made.
 """
