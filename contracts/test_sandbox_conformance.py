@@ -16,6 +16,7 @@ import pytest
 
 from pytest_sender.contract import load_contract
 from pytest_sender.contract.assertions import response_problems
+from pytest_sender.contract.conformance import run_conformance
 from pytest_sender.sandbox.api_server import ApiSandbox
 
 NEEDS_EXTRA = 'needs the contract extra: pip install "pytest-sender[contract]"'
@@ -29,40 +30,17 @@ UNKNOWN_TEMPLATE_ID = "pytestSenderNoSuchTemplate"
 #: Small on purpose: the suite runs in every CI run (the project's own tests use more).
 MAX_EXAMPLES = 12
 SEED = 6
-#: Checks that follow links between operations; the contract declares none.
-STATEFUL_CHECKS = ("use_after_free", "ensure_resource_availability")
 RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 #: Every operation the document declares, by its operationId.
 OPERATIONS = [operation["operationId"] for item in load_contract()["paths"].values()
               for method, operation in item.items() if isinstance(operation, dict) and "operationId" in operation]
 
 
-def run_schemathesis(sandbox: ApiSandbox, operation_id: str) -> tuple[list[str], dict[str, int]]:
+def run_schemathesis(sandbox: ApiSandbox, operation_id: str) -> tuple[list[str], Mapping[str, int]]:
     """schemathesis against one operation of the sandbox: the problems it found and the checks it ran."""
-    config = schemathesis.Config.from_dict({
-        "base-url": sandbox.base_url,
-        "auth": {"openapi": {"bearerAuth": {"bearer": sandbox.token}}},
-        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "database": "none"},
-        "phases": {"stateful": {"enabled": False}},
-        "checks": {name: {"enabled": False} for name in STATEFUL_CHECKS},
-        "seed": SEED,
-    })
-    schema = schemathesis.openapi.from_dict(load_contract(), config=config).include(operation_id=operation_id)
-    problems: list[str] = []
-    checks_run: dict[str, int] = {}
-    for event in engine.from_schema(schema).execute():
-        if isinstance(event, (events.NonFatalError, events.FatalError)):
-            pytest.fail(f"schemathesis could not run: {event}")
-        if not isinstance(event, events.ScenarioFinished):
-            continue
-        for case_id, results in event.recorder.checks.items():
-            for result in results:
-                checks_run[result.name] = checks_run.get(result.name, 0) + 1
-                if result.failure_info is not None:
-                    case = event.recorder.cases[case_id].value
-                    problems.append(f"{result.name}: {result.failure_info.failure.title} "
-                                    f"({case.method} {case.formatted_path} body={str(case.body)[:200]})")
-    return sorted(set(problems)), checks_run
+    run = run_conformance(load_contract(), sandbox.base_url, sandbox.token, seed=SEED,
+                          max_examples=MAX_EXAMPLES, operation_id=operation_id)
+    return sorted({str(problem) for problem in run.problems}), run.checks_run
 
 
 def _requests(sandbox: ApiSandbox) -> dict[str, tuple[str, str, dict[str, Any]]]:
