@@ -47,12 +47,6 @@ def server() -> Iterator[ApiSandbox]:
 
 
 @pytest.fixture
-def sandbox(server: ApiSandbox) -> ApiSandbox:
-    server.reset()
-    return server
-
-
-@pytest.fixture
 def client(sandbox: ApiSandbox) -> Iterator[SenderClient]:
     with SenderClient(sandbox.base_url, sandbox.token, timeout=1.0, retry=FAST) as sender_client:
         yield sender_client

@@ -36,12 +36,6 @@ def server() -> Iterator[ApiSandbox]:
 
 
 @pytest.fixture
-def sandbox(server: ApiSandbox) -> ApiSandbox:
-    server.reset()
-    return server
-
-
-@pytest.fixture
 def http(sandbox: ApiSandbox) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox.base_url, timeout=2.0,
                       headers={"Authorization": "Bearer tok-good", "Accept": "application/json"}) as client:
