@@ -82,15 +82,18 @@ def main() -> None:
                 asyncio.run(all_of_them())
                 return time.perf_counter() - started
 
-            print(f"{count:9d}  {median_of(args.runs, at_once) * 1000:16.0f} ms  "
-                  f"{median_of(args.runs, one_by_one) * 1000:7.0f} ms")
+            print(
+                f"{count:9d}  {median_of(args.runs, at_once) * 1000:16.0f} ms  "
+                f"{median_of(args.runs, one_by_one) * 1000:7.0f} ms"
+            )
 
         def pages() -> float:
             async def read() -> int:
                 async with AsyncSenderClient(sandbox.base_url, sandbox.token, timeout=10.0) as client:
                     result = await fetch_pages(
                         lambda page: client.campaign_list(campaigns[0], "sent", page=page, limit=args.page_size),
-                        max_pages=10**6)
+                        max_pages=10**6,
+                    )
                 return len(result.items)
 
             started = time.perf_counter()
@@ -99,8 +102,10 @@ def main() -> None:
 
         page_count = -(-args.sends // args.page_size)
         elapsed = median_of(args.runs, pages)
-        print(f"pages: {args.sends} sent entries in {page_count} pages of {args.page_size}: "
-              f"{elapsed * 1000:.0f} ms ({elapsed / page_count * 1000:.1f} ms per page)")
+        print(
+            f"pages: {args.sends} sent entries in {page_count} pages of {args.page_size}: "
+            f"{elapsed * 1000:.0f} ms ({elapsed / page_count * 1000:.1f} ms per page)"
+        )
 
 
 if __name__ == "__main__":

@@ -51,16 +51,23 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=300)
     args = parser.parse_args()
 
-    with ApiSandbox(rate_limit=10**9) as sandbox, \
-            SenderClient(sandbox.base_url, sandbox.token, timeout=10.0) as client, \
-            httpx.Client(timeout=10.0) as session:
+    with (
+        ApiSandbox(rate_limit=10**9) as sandbox,
+        SenderClient(sandbox.base_url, sandbox.token, timeout=10.0) as client,
+        httpx.Client(timeout=10.0) as session,
+    ):
         url = sandbox.base_url + "/message/send"
         headers = {"Authorization": f"Bearer {sandbox.token}", "Accept": "application/json"}
 
         def with_client() -> None:
-            outcome = client.send(Address("ada@example.org", "Ada"), "Your code is {{ code }}",
-                                  sender=Address("app@example.com", "The App"), text="Code: {{ code }}",
-                                  html="<p>Code: <b>{{ code }}</b></p>", variables={"code": "4711"})
+            outcome = client.send(
+                Address("ada@example.org", "Ada"),
+                "Your code is {{ code }}",
+                sender=Address("app@example.com", "The App"),
+                text="Code: {{ code }}",
+                html="<p>Code: <b>{{ code }}</b></p>",
+                variables={"code": "4711"},
+            )
             assert outcome.ok, outcome
 
         def with_httpx_post() -> None:

@@ -39,8 +39,13 @@ def run_strategies(client: SenderClient | None, examples: int) -> tuple[float, i
     """(seconds, examples run) for ``examples`` generated bodies, sent through ``client`` if given."""
     count = 0
 
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(send_requests())
     def one(payload: dict[str, Any]) -> None:
         nonlocal count
@@ -57,15 +62,19 @@ def run_strategies(client: SenderClient | None, examples: int) -> tuple[float, i
 
 def run_schemathesis(sandbox: ApiSandbox, examples: int) -> tuple[float, int, int]:
     """(seconds, requests made, requests answered 200) for schemathesis's positive fuzzing of sendMessage."""
-    config = schemathesis.Config.from_dict({
-        "base-url": sandbox.base_url,
-        "auth": {"openapi": {"bearerAuth": {"bearer": sandbox.token}}},
-        "generation": {"mode": "positive", "max-examples": examples, "database": "none"},
-        "phases": {"examples": {"enabled": False}, "coverage": {"enabled": False},
-                   "stateful": {"enabled": False}},
-        "checks": {"use_after_free": {"enabled": False}, "ensure_resource_availability": {"enabled": False},
-                   "ignored_auth": {"enabled": False}},
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "base-url": sandbox.base_url,
+            "auth": {"openapi": {"bearerAuth": {"bearer": sandbox.token}}},
+            "generation": {"mode": "positive", "max-examples": examples, "database": "none"},
+            "phases": {"examples": {"enabled": False}, "coverage": {"enabled": False}, "stateful": {"enabled": False}},
+            "checks": {
+                "use_after_free": {"enabled": False},
+                "ensure_resource_availability": {"enabled": False},
+                "ignored_auth": {"enabled": False},
+            },
+        }
+    )
     schema = schemathesis.openapi.from_dict(load_contract(), config=config).include(operation_id="sendMessage")
     before = len(sandbox.requests)
     started = time.perf_counter()
@@ -85,8 +94,10 @@ def main() -> None:
 
     rates: dict[str, list[float]] = {"strategies + client": [], "strategies only": [], "schemathesis": []}
     accepted: list[float] = []
-    with ApiSandbox(rate_limit=10**9) as sandbox, \
-            SenderClient(sandbox.base_url, sandbox.token, timeout=10.0, retry=NO_RETRIES) as client:
+    with (
+        ApiSandbox(rate_limit=10**9) as sandbox,
+        SenderClient(sandbox.base_url, sandbox.token, timeout=10.0, retry=NO_RETRIES) as client,
+    ):
         for _ in range(args.runs):
             seconds, count = run_strategies(client, args.examples)
             rates["strategies + client"].append(count / seconds)

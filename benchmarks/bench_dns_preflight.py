@@ -46,14 +46,20 @@ def build_zones(count: int) -> dict[str, str]:
         zones[list_zone] = HEAD.format(o=list_zone)
     for n in range(count):
         origin = f"bench-{n}.test"
-        zones[origin] = HEAD.format(o=origin) + "\n".join([
-            f'@ TXT "v=spf1 include:_spf.{origin} include:sendersrv.com -all"',
-            f'_spf TXT "v=spf1 a:mail.{origin} -all"',
-            "mail A 192.0.2.25",
-            "@ MX 10 mail",
-            "sender._domainkey CNAME dkim.sendersrv.com.",
-            '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:agg@reports.test"',
-        ]) + "\n"
+        zones[origin] = (
+            HEAD.format(o=origin)
+            + "\n".join(
+                [
+                    f'@ TXT "v=spf1 include:_spf.{origin} include:sendersrv.com -all"',
+                    f'_spf TXT "v=spf1 a:mail.{origin} -all"',
+                    "mail A 192.0.2.25",
+                    "@ MX 10 mail",
+                    "sender._domainkey CNAME dkim.sendersrv.com.",
+                    '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:agg@reports.test"',
+                ]
+            )
+            + "\n"
+        )
         zones["reports.test"] += f'{origin}._report._dmarc TXT "v=DMARC1"\n'
     return zones
 
@@ -110,12 +116,16 @@ def main() -> None:
     many = statistics.median(results[args.domains])
     budget_one = 1.25 * DEPTH * args.delay
     print(f"delay per answer: {args.delay * 1000:.0f} ms; longest dependent chain: {DEPTH} lookups")
-    print(f"1 domain:    median {one * 1000:7.1f} ms of {args.runs} runs "
-          f"(min {min(results[1]) * 1000:.1f}, max {max(results[1]) * 1000:.1f}); "
-          f"target <= {budget_one * 1000:.1f} ms: {'ok' if one <= budget_one else 'MISSED'}")
-    print(f"{args.domains} domains: median {many * 1000:7.1f} ms of {args.runs} runs "
-          f"(min {min(results[args.domains]) * 1000:.1f}, max {max(results[args.domains]) * 1000:.1f}); "
-          f"{many / one:.2f} x one domain, target <= 3 x: {'ok' if many <= 3 * one else 'MISSED'}")
+    print(
+        f"1 domain:    median {one * 1000:7.1f} ms of {args.runs} runs "
+        f"(min {min(results[1]) * 1000:.1f}, max {max(results[1]) * 1000:.1f}); "
+        f"target <= {budget_one * 1000:.1f} ms: {'ok' if one <= budget_one else 'MISSED'}"
+    )
+    print(
+        f"{args.domains} domains: median {many * 1000:7.1f} ms of {args.runs} runs "
+        f"(min {min(results[args.domains]) * 1000:.1f}, max {max(results[args.domains]) * 1000:.1f}); "
+        f"{many / one:.2f} x one domain, target <= 3 x: {'ok' if many <= 3 * one else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,10 @@ def main() -> int:
     with start_dovecot() as server:
         for label, use_idle in (("IDLE", None), ("polling (no IDLE)", False)):
             samples = [measure_once(server, run, use_idle=use_idle, settle=args.settle) for run in range(args.runs)]
-            print(f"{label:18} landing -> detection: median {statistics.median(samples) * 1000:7.1f} ms, "
-                  f"min {min(samples) * 1000:7.1f} ms, max {max(samples) * 1000:7.1f} ms ({args.runs} runs)")
+            print(
+                f"{label:18} landing -> detection: median {statistics.median(samples) * 1000:7.1f} ms, "
+                f"min {min(samples) * 1000:7.1f} ms, max {max(samples) * 1000:7.1f} ms ({args.runs} runs)"
+            )
     return 0
 
 

@@ -45,11 +45,18 @@ def black_hole(sockets: list[socket.socket]) -> int:
 
 def preflight(ports: tuple[int, ...], timeout: float, ca_pem: str) -> Callable[[], object]:
     settings = Settings().with_overrides(
-        "benchmark", smtp_host=HOST, smtp_ports=ports, timeout=timeout,
-        smtp_username=Secret("bench"), smtp_password=Secret("bench-password"),
+        "benchmark",
+        smtp_host=HOST,
+        smtp_ports=ports,
+        timeout=timeout,
+        smtp_username=Secret("bench"),
+        smtp_password=Secret("bench-password"),
     )
-    planned = [p for p in plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
-               if p.spec.name == "smtp.port"]
+    planned = [
+        p
+        for p in plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
+        if p.spec.name == "smtp.port"
+    ]
     return lambda: run_preflight(planned, settings, extras={"smtp_ca_pem": ca_pem})
 
 

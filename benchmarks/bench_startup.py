@@ -38,7 +38,8 @@ def time_once(command: list[str], cwd: Path) -> float:
     # assertion rewriting of every plugin module (anyio's too) on each start unless an earlier run
     # left the rewritten files behind, which would make venvs incomparable.
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("SENDER_", "PYTEST_")) and k != "PYTHONDONTWRITEBYTECODE"
     }
     started = time.perf_counter()
@@ -74,8 +75,9 @@ def main() -> None:
         make_suite(suite)
         python = sys.executable
         base = [python, "-m", "pytest", "--collect-only", "-q"]
-        medians = compare({"plugin installed, unused": base, "-p no:sender": [*base, "-p", "no:sender"]},
-                          suite, args.runs)
+        medians = compare(
+            {"plugin installed, unused": base, "-p no:sender": [*base, "-p", "no:sender"]}, suite, args.runs
+        )
         for name, value in medians.items():
             print(f"{name:32s} median {value * 1000:7.1f} ms over {args.runs} runs")
         ratio = medians["plugin installed, unused"] / medians["-p no:sender"]
@@ -85,10 +87,14 @@ def main() -> None:
             venvs = ROOT / "benchmarks" / ".venvs"
             bare = make_venv(venvs / "pytest-httpx", "pytest", "httpx")
             core = make_venv(venvs / "core", str(ROOT))
-            medians = compare({
-                "core plugin venv": [str(core), "-m", "pytest", "--collect-only", "-q"],
-                "pytest+httpx venv": [str(bare), "-m", "pytest", "--collect-only", "-q"],
-            }, suite, args.runs)
+            medians = compare(
+                {
+                    "core plugin venv": [str(core), "-m", "pytest", "--collect-only", "-q"],
+                    "pytest+httpx venv": [str(bare), "-m", "pytest", "--collect-only", "-q"],
+                },
+                suite,
+                args.runs,
+            )
             for name, value in medians.items():
                 print(f"{name:32s} median {value * 1000:7.1f} ms over {args.runs} runs")
             ratio = medians["core plugin venv"] / medians["pytest+httpx venv"]

@@ -23,8 +23,19 @@ from pytest_sender.settings import Secret, Settings
 
 # Imported at collection, before an in-process pytester run elsewhere in the session can import
 # them first (such a run drops what it imported, leaving other modules with mismatched classes).
-for _name in ("email.contentmanager", "email.headerregistry", "email.policy", "httpcore", "httpx", "jsonschema",
-              "tenacity", "werkzeug.serving", "werkzeug.wrappers", "yaml", "idna"):
+for _name in (
+    "email.contentmanager",
+    "email.headerregistry",
+    "email.policy",
+    "httpcore",
+    "httpx",
+    "jsonschema",
+    "tenacity",
+    "werkzeug.serving",
+    "werkzeug.wrappers",
+    "yaml",
+    "idna",
+):
     importlib.import_module(_name)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
@@ -74,8 +85,9 @@ def contract_client(contract_sandbox: ApiSandbox) -> Iterator[Any]:
     """A :class:`pytest_sender.api.SenderClient` for the suite's sandbox, without retries (one request per case)."""
     from pytest_sender.api import NO_RETRIES, SenderClient
 
-    with SenderClient(contract_sandbox.base_url, contract_sandbox.secret_token, timeout=5.0,
-                      retry=NO_RETRIES) as client:
+    with SenderClient(
+        contract_sandbox.base_url, contract_sandbox.secret_token, timeout=5.0, retry=NO_RETRIES
+    ) as client:
         yield client
 
 

@@ -75,10 +75,12 @@ def test_an_unknown_template_id_is_refused(live_api: tuple[str, Secret]) -> None
 
 def test_the_token_check_answer_has_the_documented_shape(live_api: tuple[str, Secret]) -> None:
     base_url, token = live_api
-    response = httpx.get(base_url.rstrip("/") + "/subscribers", params={"limit": "1"}, headers=api_headers(token),
-                         timeout=10.0)
-    assert response_problems("GET", "/subscribers", response.status_code, dict(response.headers),
-                             response.content) == []
+    response = httpx.get(
+        base_url.rstrip("/") + "/subscribers", params={"limit": "1"}, headers=api_headers(token), timeout=10.0
+    )
+    assert (
+        response_problems("GET", "/subscribers", response.status_code, dict(response.headers), response.content) == []
+    )
 
 
 def test_a_drift_request_with_a_deliverable_recipient_is_never_sent() -> None:

@@ -39,9 +39,13 @@ from pytest_sender.strategies import (  # noqa: E402
 TEMPLATE_ID = DEFAULT_TEMPLATES[0].id
 #: Each case is one loopback request; the suite stays within seconds. No shrinking: a contract break is
 #: usually systematic, the first failing case shows it, and shrinking a whole body costs seconds.
-SUITE_SETTINGS = settings(max_examples=40, deadline=None, database=None,
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SUITE_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def _sent_message(sandbox: ApiSandbox, email_id: str) -> Any:
@@ -52,8 +56,9 @@ def _sent_message(sandbox: ApiSandbox, email_id: str) -> Any:
 
 @SUITE_SETTINGS
 @given(payload=send_requests())
-def test_every_valid_send_request_is_sent(contract_client: SenderClient, contract_sandbox: ApiSandbox,
-                                          payload: dict[str, Any]) -> None:
+def test_every_valid_send_request_is_sent(
+    contract_client: SenderClient, contract_sandbox: ApiSandbox, payload: dict[str, Any]
+) -> None:
     assert_valid_send_request(payload)
     assert is_reserved_domain(payload["to"]["email"].rpartition("@")[2])
     outcome = contract_client.send_payload(payload)
@@ -66,16 +71,23 @@ def test_every_valid_send_request_is_sent(contract_client: SenderClient, contrac
 
 @SUITE_SETTINGS
 @given(payload=template_send_requests())
-def test_every_valid_template_send_request_is_sent(contract_client: SenderClient, contract_sandbox: ApiSandbox,
-                                                   payload: dict[str, Any]) -> None:
+def test_every_valid_template_send_request_is_sent(
+    contract_client: SenderClient, contract_sandbox: ApiSandbox, payload: dict[str, Any]
+) -> None:
     assert_valid_template_send_request(payload)
     headers = payload.get("headers")
     if isinstance(headers, list):  # the client takes headers as a mapping; the list form goes as a mapping
         headers = {entry["name"]: entry["value"] for entry in headers}
     to = Address(payload["to"]["email"], payload["to"].get("name"))
     outcome = contract_client.send_template(
-        TEMPLATE_ID, to, variables=payload.get("variables"), html=payload.get("html"), text=payload.get("text"),
-        headers=headers, attachments=payload.get("attachments"))
+        TEMPLATE_ID,
+        to,
+        variables=payload.get("variables"),
+        html=payload.get("html"),
+        text=payload.get("text"),
+        headers=headers,
+        attachments=payload.get("attachments"),
+    )
     assert isinstance(outcome, Sent), f"{outcome.code}: {outcome.evidence}"
     assert outcome.email_id
     record = _sent_message(contract_sandbox, outcome.email_id)
@@ -91,8 +103,9 @@ def _assert_invalid(outcome: object, case: InvalidSendRequest) -> None:
 
 @SUITE_SETTINGS
 @given(case=invalid_send_requests())
-def test_every_invalid_send_request_gets_the_predicted_field_errors(contract_client: SenderClient,
-                                                                     case: InvalidSendRequest) -> None:
+def test_every_invalid_send_request_gets_the_predicted_field_errors(
+    contract_client: SenderClient, case: InvalidSendRequest
+) -> None:
     # The assertion helper names the same fields the API will (it may name more: e-mail syntax).
     named = {problem.field for problem in send_request_problems(case.payload)}
     assert set(case.errors) <= named
@@ -101,15 +114,24 @@ def test_every_invalid_send_request_gets_the_predicted_field_errors(contract_cli
 
 @SUITE_SETTINGS
 @given(case=invalid_send_requests(template=True))
-def test_every_invalid_template_send_request_gets_the_predicted_field_errors(contract_http: httpx.Client,
-                                                                              case: InvalidSendRequest) -> None:
+def test_every_invalid_template_send_request_gets_the_predicted_field_errors(
+    contract_http: httpx.Client, case: InvalidSendRequest
+) -> None:
     with pytest.raises(AssertionError):
         assert_valid_template_send_request(case.payload)
     # The client builds template bodies from typed arguments, which cannot express these mistakes: the
     # body goes as it is, and the answer through the client's own classification.
-    response = contract_http.post(f"message/{TEMPLATE_ID}/send", content=json.dumps(case.payload).encode(),
-                                  headers={"Content-Type": "application/json"})
+    response = contract_http.post(
+        f"message/{TEMPLATE_ID}/send",
+        content=json.dumps(case.payload).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     url = str(response.request.url)
-    answer = HttpAnswer(method="POST", url=url, status=response.status_code,
-                        headers={k.lower(): v for k, v in response.headers.items()}, body=response.content)
+    answer = HttpAnswer(
+        method="POST",
+        url=url,
+        status=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        body=response.content,
+    )
     _assert_invalid(classify_answer(SEND_TEMPLATE, answer, template_id=TEMPLATE_ID), case)

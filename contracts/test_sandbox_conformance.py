@@ -32,33 +32,62 @@ MAX_EXAMPLES = 12
 SEED = 6
 RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 #: Every operation the document declares, by its operationId.
-OPERATIONS = [operation["operationId"] for item in load_contract()["paths"].values()
-              for method, operation in item.items() if isinstance(operation, dict) and "operationId" in operation]
+OPERATIONS = [
+    operation["operationId"]
+    for item in load_contract()["paths"].values()
+    for method, operation in item.items()
+    if isinstance(operation, dict) and "operationId" in operation
+]
 
 
 def run_schemathesis(sandbox: ApiSandbox, operation_id: str) -> tuple[list[str], Mapping[str, int]]:
     """schemathesis against one operation of the sandbox: the problems it found and the checks it ran."""
-    run = run_conformance(load_contract(), sandbox.base_url, sandbox.token, seed=SEED,
-                          max_examples=MAX_EXAMPLES, operation_id=operation_id)
+    run = run_conformance(
+        load_contract(),
+        sandbox.base_url,
+        sandbox.token,
+        seed=SEED,
+        max_examples=MAX_EXAMPLES,
+        operation_id=operation_id,
+    )
     return sorted({str(problem) for problem in run.problems}), run.checks_run
 
 
 def _requests(sandbox: ApiSandbox) -> dict[str, tuple[str, str, dict[str, Any]]]:
     """One request per documented answer the sandbox can give: name -> (method, path template, httpx kwargs)."""
     token = {"Authorization": f"Bearer {sandbox.token}"}
-    valid = {"from": {"email": "app@example.com", "name": "App"}, "to": {"email": "ada@example.org"},
-             "subject": "Hi", "text": "Hello"}
+    valid = {
+        "from": {"email": "app@example.com", "name": "App"},
+        "to": {"email": "ada@example.org"},
+        "subject": "Hi",
+        "text": "Hello",
+    }
     return {
         "sent": ("POST", "/message/send", {"json": valid, "headers": token}),
-        "template sent": ("POST", "/message/{id}/send",
-                          {"json": {"to": {"email": "ada@example.org"}, "variables": {"name": "Ada"}},
-                           "headers": token, "url": "/message/sbxWLC/send"}),
+        "template sent": (
+            "POST",
+            "/message/{id}/send",
+            {
+                "json": {"to": {"email": "ada@example.org"}, "variables": {"name": "Ada"}},
+                "headers": token,
+                "url": "/message/sbxWLC/send",
+            },
+        ),
         "invalid": ("POST", "/message/send", {"json": {**valid, "to": [valid["to"]]}, "headers": token}),
-        "unknown template": ("POST", "/message/{id}/send",
-                             {"json": {"to": {"email": "ada@example.org"}}, "headers": token,
-                              "url": f"/message/{UNKNOWN_TEMPLATE_ID}/send"}),
-        "not json": ("POST", "/message/send", {"content": b"to=ada", "headers": {**token,
-                                                "Content-Type": "application/x-www-form-urlencoded"}}),
+        "unknown template": (
+            "POST",
+            "/message/{id}/send",
+            {
+                "json": {"to": {"email": "ada@example.org"}},
+                "headers": token,
+                "url": f"/message/{UNKNOWN_TEMPLATE_ID}/send",
+            },
+        ),
+        "not json": (
+            "POST",
+            "/message/send",
+            {"content": b"to=ada", "headers": {**token, "Content-Type": "application/x-www-form-urlencoded"}},
+        ),
         "token check": ("GET", "/subscribers", {"params": {"limit": "1"}, "headers": token}),
         "unauthenticated": ("POST", "/message/send", {"json": valid, "headers": {"Authorization": "Bearer nope"}}),
     }
@@ -70,8 +99,15 @@ def _call(sandbox: ApiSandbox, method: str, path: str, kwargs: Mapping[str, Any]
     return httpx.request(method, url, timeout=5.0, **kwargs)
 
 
-EXPECTED_STATUS = {"sent": 200, "template sent": 200, "invalid": 422, "unknown template": 404, "not json": 415,
-                   "token check": 200, "unauthenticated": 401}
+EXPECTED_STATUS = {
+    "sent": 200,
+    "template sent": 200,
+    "invalid": 422,
+    "unknown template": 404,
+    "not json": 415,
+    "token check": 200,
+    "unauthenticated": 401,
+}
 
 
 @pytest.mark.parametrize("name", list(EXPECTED_STATUS))
@@ -120,6 +156,11 @@ def test_schemathesis_finds_nothing_in_the_sandbox(contract_sandbox: ApiSandbox,
     assert problems == [], "the sandbox breaks the contract:\n" + "\n".join(problems)
     assert contract_sandbox.app.errors == []
     # It really ran, with valid and invalid data and the checks that matter.
-    for name in ("not_a_server_error", "status_code_conformance", "response_schema_conformance",
-                 "positive_data_acceptance", "negative_data_rejection"):
+    for name in (
+        "not_a_server_error",
+        "status_code_conformance",
+        "response_schema_conformance",
+        "positive_data_acceptance",
+        "negative_data_rejection",
+    ):
         assert checks_run.get(name, 0) > 0, f"{name} did not run"

@@ -292,9 +292,7 @@ _define(
         "{url} answered HTTP 404: the API base URL looks wrong",
         meaning="The token check's endpoint does not exist at the configured base URL.",
         why="With a wrong base URL every API send fails.",
-        steps=(
-            "Set the API base URL to https://api.sender.net/v2 (it must include /v2).",
-        ),
+        steps=("Set the API base URL to https://api.sender.net/v2 (it must include /v2).",),
         fix_line="set SENDER_API_URL to https://api.sender.net/v2",
     ),
     Hint(
@@ -423,8 +421,7 @@ _define(
         why="A relay that refuses EHLO or STARTTLS cannot carry authenticated mail from here.",
         steps=(
             "{advice}",
-            f"Check the host is Sender's relay as shown in {_SMTP_PAGE} (smtp.sender.net), not another "
-            "mail server.",
+            f"Check the host is Sender's relay as shown in {_SMTP_PAGE} (smtp.sender.net), not another mail server.",
             "If it is, contact Sender support with the evidence lines.",
         ),
         verify=_SMTP_VERIFY_PORT,
@@ -579,9 +576,7 @@ _define(
         "The SMTP credentials could not be tried: no port of {host} works from here ({ports})",
         meaning="Every probed port failed, so AUTH could not be attempted; nothing is known about the credentials.",
         why="The credentials may be fine; the ports must work first.",
-        steps=(
-            "Fix the smtp.port findings first; their hints name the ports to try.",
-        ),
+        steps=("Fix the smtp.port findings first; their hints name the ports to try.",),
         verify="re-run pytest --sender-preflight -k smtp once a port passes.",
         fix_line="fix the smtp.port findings first",
     ),
@@ -604,9 +599,7 @@ _define(
         "The connection to {host}:{port} failed during the AUTH attempt: {detail}",
         meaning="The session broke before AUTH was answered; nothing is known about the credentials.",
         why="The credentials could not be checked.",
-        steps=(
-            "Re-run; if it repeats, follow the smtp.port hint for port {port}.",
-        ),
+        steps=("Re-run; if it repeats, follow the smtp.port hint for port {port}.",),
         verify="re-run pytest --sender-preflight -k smtp.",
         fix_line="connection failed during AUTH on port {port}; re-run",
     ),
@@ -703,13 +696,12 @@ _define(
         why="Without SPF, receivers cannot tell Sender's servers are allowed to send for {domain}; "
         "Gmail and Yahoo require SPF or DKIM, and DMARC alignment fails, so mail lands in spam or is rejected.",
         steps=(
-            _DNS_EDITOR + ", add a TXT record at the domain itself (host @) with the value:\n"
-            "       {suggested}",
+            _DNS_EDITOR + ", add a TXT record at the domain itself (host @) with the value:\n       {suggested}",
             "If other services send mail for {domain}, add their include: terms before ~all.",
             _RECHECK,
         ),
         verify="dig TXT {domain} shows the record; re-run pytest --sender-preflight -k dns.spf.",
-        fix_line="publish TXT @ \"{suggested}\"",
+        fix_line='publish TXT @ "{suggested}"',
     ),
     Hint(
         "SPF_MULTIPLE",
@@ -719,13 +711,12 @@ _define(
         why="With two SPF records every receiver gets a permerror, which counts as no SPF: DMARC "
         "fails on SPF and mail is filtered.",
         steps=(
-            _DNS_EDITOR + ", delete all {count} v=spf1 TXT records and publish one merged record:\n"
-            "       {suggested}",
+            _DNS_EDITOR + ", delete all {count} v=spf1 TXT records and publish one merged record:\n       {suggested}",
             "Check the merged record still names every service that sends for {domain}.",
             _RECHECK,
         ),
         verify="dig TXT {domain} shows exactly one v=spf1 record; re-run pytest --sender-preflight -k dns.spf.",
-        fix_line="merge into one record: \"{suggested}\"",
+        fix_line='merge into one record: "{suggested}"',
     ),
     Hint(
         "SPF_SYNTAX",
@@ -810,7 +801,7 @@ _define(
             _RECHECK,
         ),
         verify="dig TXT {domain} ends in ~all or -all; re-run pytest --sender-preflight -k dns.spf.",
-        fix_line="replace {term} with ~all: \"{suggested}\"",
+        fix_line='replace {term} with ~all: "{suggested}"',
     ),
     Hint(
         "SPF_INCLUDE_MISSING",
@@ -825,7 +816,7 @@ _define(
             _RECHECK,
         ),
         verify="dig TXT {domain} shows include:{include}; re-run pytest --sender-preflight -k dns.spf.",
-        fix_line="publish \"{suggested}\"",
+        fix_line='publish "{suggested}"',
     ),
     Hint(
         "SPF_NEUTRAL_ALL",
@@ -839,7 +830,7 @@ _define(
             _RECHECK,
         ),
         verify="re-run pytest --sender-preflight -k dns.spf.",
-        fix_line="end the SPF record with ~all or -all: \"{suggested}\"",
+        fix_line='end the SPF record with ~all or -all: "{suggested}"',
     ),
     Hint(
         "SPF_TOO_LONG",
@@ -954,9 +945,7 @@ _define(
         "The DKIM key at {name} is {bits} bits; 2048 is recommended",
         meaning="Accepted today, but under the recommended 2048 bits (RFC 8301).",
         why="Short keys are being phased out; some receivers already score them lower.",
-        steps=(
-            "Rotate to a 2048-bit key; with Sender, use the CNAME to {cname_target}.",
-        ),
+        steps=("Rotate to a 2048-bit key; with Sender, use the CNAME to {cname_target}.",),
         verify="re-run pytest --sender-preflight -k dns.dkim.",
         fix_line="rotate the {bits}-bit DKIM key to 2048 bits",
     ),
@@ -966,9 +955,7 @@ _define(
         "The DKIM key at {name} is in testing mode (t=y)",
         meaning="t=y asks receivers to treat signatures as if unsigned.",
         why="Receivers may ignore the DKIM result, so DMARC cannot rely on it.",
-        steps=(
-            "Remove t=y from the record at {selector}._domainkey once signing works.",
-        ),
+        steps=("Remove t=y from the record at {selector}._domainkey once signing works.",),
         verify="re-run pytest --sender-preflight -k dns.dkim.",
         fix_line="remove t=y from the DKIM record",
     ),
@@ -993,7 +980,7 @@ _define(
             _RECHECK,
         ),
         verify="dig TXT _dmarc.{org_domain} shows v=DMARC1; re-run pytest --sender-preflight -k dns.dmarc.",
-        fix_line="publish TXT _dmarc \"{suggested}\"",
+        fix_line='publish TXT _dmarc "{suggested}"',
     ),
     Hint(
         "DMARC_MULTIPLE",
@@ -1034,7 +1021,7 @@ _define(
             "the record at {name} to:\n       {suggested}",
         ),
         verify="re-run pytest --sender-preflight -k dns.dmarc.",
-        fix_line="raise the DMARC policy: \"{suggested}\"",
+        fix_line='raise the DMARC policy: "{suggested}"',
     ),
     Hint(
         "DMARC_BAD_URI",
@@ -1060,7 +1047,7 @@ _define(
             "{auth_name} with the value v=DMARC1, or send reports to an address at {org_domain}.",
         ),
         verify="dig TXT {auth_name} shows v=DMARC1.",
-        fix_line="publish TXT {auth_name} \"v=DMARC1\" at the report host",
+        fix_line='publish TXT {auth_name} "v=DMARC1" at the report host',
     ),
     # --- MX
     Hint(
@@ -1114,8 +1101,7 @@ _define(
         Status.FAIL,
         "{domain} is listed on {listing}",
         meaning="A domain blocklist lists the domain; receivers using it reject or junk mail naming it.",
-        why="Mail that names a listed domain (From, links) is rejected or sent to spam by receivers "
-        "that use the list.",
+        why="Mail that names a listed domain (From, links) is rejected or sent to spam by receivers that use the list.",
         steps=(
             "Find out why: look the domain up on the list's own site ({lookup}).",
             "Fix the cause (compromised site or account, spam links, bought lists), then request "
@@ -1144,9 +1130,7 @@ _define(
         "{zone} answered {answer}, which is not a blocklist code; the listing is unknown",
         meaning="An answer outside 127.0.0.0/8: the resolver rewrites answers (ad or NXDOMAIN redirection).",
         why="Nothing was learned about the domain.",
-        steps=(
-            "Use a resolver that does not rewrite NXDOMAIN answers (--sender-nameserver).",
-        ),
+        steps=("Use a resolver that does not rewrite NXDOMAIN answers (--sender-nameserver).",),
         verify="re-run pytest --sender-preflight -k dns.blocklist.",
         fix_line="{zone} answer {answer} is not a list code; use a non-rewriting resolver",
     ),
@@ -1199,8 +1183,7 @@ _define(
         Status.FAIL,
         "Sender has no transactional campaign {template_id} for this token (HTTP 404)",
         meaning="A template send named a campaign id that does not exist in this account.",
-        why="Every send of this template fails, so the email it stands for (a receipt, a reset link) never "
-        "arrives.",
+        why="Every send of this template fails, so the email it stands for (a receipt, a reset link) never arrives.",
         steps=(
             "Open Sender: Transactional emails, open the campaign and copy its id (e.g. ep2W4y).",
             "Update the id in the app's configuration (and SENDER_TEMPLATE_ID for the live checks).",
@@ -1227,8 +1210,7 @@ _define(
     Hint(
         "API_SEND_SERVER_ERROR",
         Status.ERROR,
-        "Sender answered the send with HTTP {http_status}: a fault on Sender's side; the message was "
-        "not confirmed",
+        "Sender answered the send with HTTP {http_status}: a fault on Sender's side; the message was not confirmed",
         meaning="A 5xx answer to a send. Sends are not retried on 5xx: the request reached Sender and "
         "might have been acted on.",
         why="The email may not go out; retrying blindly could send it twice.",
@@ -1298,8 +1280,7 @@ _define(
         meaning="--sender-live was given, but the inbox, its password, the recipient or what the send needs "
         "is missing; nothing was sent.",
         steps=(
-            "Point the run at an inbox you control: --sender-inbox imaps://USER@HOST[:993] and "
-            "SENDER_INBOX_PASSWORD.",
+            "Point the run at an inbox you control: --sender-inbox imaps://USER@HOST[:993] and SENDER_INBOX_PASSWORD.",
             "Set {missing}; the recipient defaults to the inbox user when that is an email address.",
         ),
         fix_line="set {missing}",
@@ -1337,8 +1318,7 @@ _define(
         "run sends nothing it cannot check.",
         why="Without reading the inbox the live smoke cannot tell whether mail arrives.",
         steps=(
-            "Check the user in --sender-inbox (imaps://USER@HOST): many providers want the full address, "
-            "{user}.",
+            "Check the user in --sender-inbox (imaps://USER@HOST): many providers want the full address, {user}.",
             "Check SENDER_INBOX_PASSWORD; providers with two-factor login need an app password for IMAP.",
             "Check that IMAP access is switched on for the mailbox in the provider's settings.",
         ),
@@ -1349,8 +1329,7 @@ _define(
         "LIVE_INBOX_UNREACHABLE",
         Status.ERROR,
         "The inbox {inbox} could not be reached: {reason}; nothing was sent",
-        meaning="No IMAP-over-TLS session could be opened (refused, timed out or TLS failed), so nothing "
-        "was sent.",
+        meaning="No IMAP-over-TLS session could be opened (refused, timed out or TLS failed), so nothing was sent.",
         why="Without reading the inbox the live smoke cannot tell whether mail arrives.",
         steps=(
             "Check the host and port in --sender-inbox: IMAP over TLS is usually port 993.",
@@ -1427,7 +1406,7 @@ _define(
             "Check {domain} and its links against blocklists: pytest --sender-preflight -k blocklist.",
             "Send from an address on your own verified domain (Account settings → Domains), with a plain "
             "text part and no link shorteners.",
-            "Do not train this test inbox with \"not spam\": that hides the problem here while real "
+            'Do not train this test inbox with "not spam": that hides the problem here while real '
             "recipients' filters keep deciding the same way.",
         ),
         verify="pytest --sender-live: live.*.placement passes.",
@@ -1443,8 +1422,7 @@ _define(
         "LIVE_SPF_FAIL",
         Status.FAIL,
         "The receiving server's SPF verdict is {result}, not pass",
-        meaning="The server that received the message did not find the sending IP in the envelope domain's "
-        "SPF record.",
+        meaning="The server that received the message did not find the sending IP in the envelope domain's SPF record.",
         why="Receivers file mail that fails SPF as spam or reject it, and DMARC cannot pass through SPF.",
         steps=(
             "Add Sender's include to the SPF record of {domain}: one TXT record with "
@@ -1464,7 +1442,7 @@ _define(
         steps=(
             "Publish Sender's DKIM key for {domain}: a CNAME {selector}._domainkey.{domain} pointing to the "
             "target shown in Sender under Account settings → Domains.",
-            "Press \"Recheck DNS records\" there until DKIM shows as verified.",
+            'Press "Recheck DNS records" there until DKIM shows as verified.',
             "Check it: pytest --sender-preflight -k dkim.",
         ),
         verify="send again: Authentication-Results shows dkim=pass.",
@@ -1519,10 +1497,10 @@ _define(
         "Unrendered placeholders arrived: {placeholders}",
         meaning="The arrived message still shows `{{ ... }}` placeholders: a variable the template uses had no "
         "value in the send.",
-        why="Recipients see raw template code (\"Hello {{{{ name }}}}\"), which looks broken and like spam.",
+        why='Recipients see raw template code ("Hello {{{{ name }}}}"), which looks broken and like spam.',
         steps=(
             "Pass every variable the template uses in the send's variables object, e.g. "
-            "\"variables\": {{{variables_example}}}.",
+            '"variables": {{{variables_example}}}.',
             "Check the spelling of the names against the template in Sender (Transactional emails → the "
             "campaign → content).",
             "For the live smoke's own sends, give test values with --sender-live-variables "
@@ -1574,8 +1552,10 @@ _define(
         Status.SKIP,
         "Not checked: {reason}",
         meaning="This aspect needs the arrived message, and none was available (see the arrived item).",
-        steps=("Fix what the live.*.arrived item of the same send reports; this aspect is checked once the "
-               "message arrives.",),
+        steps=(
+            "Fix what the live.*.arrived item of the same send reports; this aspect is checked once the "
+            "message arrives.",
+        ),
         fix_line="see the arrived item of this send",
     ),
 )
@@ -1586,8 +1566,10 @@ _define(
 # and live.logged (the live send confirmed in the campaign's sent list).
 _LOGS = "Sender: Transactional emails → Logs (Event type: Bounces)"
 _METRICS = "Sender: Transactional emails → Metrics"
-_NOT_RETRIED = ("Bounced mail is not retried by Sender: once the cause is fixed, resend the messages that "
-                f"matter (a new API request or SMTP send); they are listed in {_LOGS}.")
+_NOT_RETRIED = (
+    "Bounced mail is not retried by Sender: once the cause is fixed, resend the messages that "
+    f"matter (a new API request or SMTP send); they are listed in {_LOGS}."
+)
 _define(
     Hint(
         "API_READ_OK",
@@ -1726,8 +1708,7 @@ _define(
         Status.FAIL,
         "Soft bounces on campaign {campaign} are at {soft_rate} ({soft_bounces} of {sent} sent in "
         "{window} days), at or above the fail limit {soft_fail}",
-        meaning="Temporary refusals (mailbox full, server busy, throttling) at or above the fail limit "
-        "(default 10%).",
+        meaning="Temporary refusals (mailbox full, server busy, throttling) at or above the fail limit (default 10%).",
         why="A soft-bounce rate this high usually means receivers are throttling or deferring your mail, "
         "often over reputation or authentication, so messages arrive late or not at all.",
         steps=(

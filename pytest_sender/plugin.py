@@ -92,23 +92,45 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--sender-preflight", action="store_true", dest="sender_preflight", help=HELP_PREFLIGHT)
     group.addoption("--sender-live", action="store_true", dest="sender_live", help=HELP_LIVE)
     group.addoption(
-        "--sender-sandbox", action="store", nargs="?", const="healthy", default=None,
-        choices=("healthy", "broken"), dest="sender_sandbox", help=HELP_SANDBOX,
+        "--sender-sandbox",
+        action="store",
+        nargs="?",
+        const="healthy",
+        default=None,
+        choices=("healthy", "broken"),
+        dest="sender_sandbox",
+        help=HELP_SANDBOX,
     )
     for spec in SETTINGS:
         if spec.flag is None:
             continue
         where = f"[env {spec.env}, ini {spec.ini}]"
         if spec.boolean:
-            group.addoption(spec.flag, action="store_true", default=False,
-                            dest=_option_dest(spec.name),
-                            help=HELP_STRICT_FLAG if spec.name == "strict" else f"{spec.help} {where}")
+            group.addoption(
+                spec.flag,
+                action="store_true",
+                default=False,
+                dest=_option_dest(spec.name),
+                help=HELP_STRICT_FLAG if spec.name == "strict" else f"{spec.help} {where}",
+            )
         elif spec.multi:
-            group.addoption(spec.flag, action="append", default=None, dest=_option_dest(spec.name),
-                            metavar="VALUE", help=f"{spec.help}, e.g. {spec.example} {where}")
+            group.addoption(
+                spec.flag,
+                action="append",
+                default=None,
+                dest=_option_dest(spec.name),
+                metavar="VALUE",
+                help=f"{spec.help}, e.g. {spec.example} {where}",
+            )
         else:
-            group.addoption(spec.flag, action="store", default=None, dest=_option_dest(spec.name),
-                            metavar="VALUE", help=f"{spec.help}, e.g. {spec.example} {where}")
+            group.addoption(
+                spec.flag,
+                action="store",
+                default=None,
+                dest=_option_dest(spec.name),
+                metavar="VALUE",
+                help=f"{spec.help}, e.g. {spec.example} {where}",
+            )
     for spec in SETTINGS:
         if spec.ini is None:
             continue
@@ -133,8 +155,7 @@ def _resolve(config: pytest.Config) -> Settings:
 
 def _is_active(config: pytest.Config) -> bool:
     return bool(
-        config.getoption("sender_preflight") or config.getoption("sender_live")
-        or config.getoption("sender_sandbox")
+        config.getoption("sender_preflight") or config.getoption("sender_live") or config.getoption("sender_sandbox")
     )
 
 
@@ -160,8 +181,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         sandbox = EmbeddedSandbox(scenario).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
-    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live,
-                    sandbox=sandbox)
+    run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live, sandbox=sandbox)
     if sandbox is not None:
         run.extras.update(sandbox.check_extras())  # e.g. the relay's CA: checks verify TLS and trust it
     config.stash[RUN_KEY] = run
@@ -223,9 +243,7 @@ class SenderCheckItem(pytest.Item):
         if finding.status is not Status.PASS:
             raise PreflightFailed(finding, format_finding(finding))
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from pytest_sender.errors import PreflightFailed
 
         if isinstance(excinfo.value, PreflightFailed):
@@ -280,18 +298,25 @@ class SenderSession:
             for data in payload:
                 finding = Finding.from_dict(data)
                 self.run.findings[finding.node_name] = finding
-                new_items.append(SenderCheckItem.from_parent(
-                    collector, name=finding.node_name, check=finding.check, target=finding.target))
+                new_items.append(
+                    SenderCheckItem.from_parent(
+                        collector, name=finding.node_name, check=finding.check, target=finding.target
+                    )
+                )
         else:
             for planned in _planned_from_registry(self.run):
-                new_items.append(SenderCheckItem.from_parent(
-                    collector, name=planned.node_name, planned=planned,
-                    check=planned.spec.name, target=planned.target))
+                new_items.append(
+                    SenderCheckItem.from_parent(
+                        collector,
+                        name=planned.node_name,
+                        planned=planned,
+                        check=planned.spec.name,
+                        target=planned.target,
+                    )
+                )
         items[:0] = new_items
         # Report them like any collected node, so "collected N items" counts them.
-        session.ihook.pytest_collectreport(
-            report=pytest.CollectReport(COLLECTOR_NAME, "passed", None, list(new_items))
-        )
+        session.ihook.pytest_collectreport(report=pytest.CollectReport(COLLECTOR_NAME, "passed", None, list(new_items)))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:

@@ -38,10 +38,7 @@ _HEADLINE = {
 
 def format_finding(finding: Finding) -> str:
     """The text shown for a failing (or warning) item: code, summary, evidence and hint."""
-    lines = [
-        f"{finding.check}[{finding.target}] {_HEADLINE[finding.status]}: "
-        f"{finding.code} ({finding.status.value})"
-    ]
+    lines = [f"{finding.check}[{finding.target}] {_HEADLINE[finding.status]}: {finding.code} ({finding.status.value})"]
     hint_lines = finding.hint.splitlines()
     if hint_lines and hint_lines[0].startswith("What:"):
         lines.append(hint_lines.pop(0))

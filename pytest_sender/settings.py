@@ -471,12 +471,16 @@ def _read_secret_file(spec: SettingSpec, variable: str, path_text: str) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise ConfigError(
-            spec.name, f"env {variable}", f"cannot read {str(path)!r} ({exc.strerror or type(exc).__name__})",
+            spec.name,
+            f"env {variable}",
+            f"cannot read {str(path)!r} ({exc.strerror or type(exc).__name__})",
             "a path to a readable file holding only the value",
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(
-            spec.name, f"env {variable}", f"{str(path)!r} is not UTF-8 text",
+            spec.name,
+            f"env {variable}",
+            f"{str(path)!r} is not UTF-8 text",
             "a path to a readable file holding only the value",
         ) from None
 
@@ -503,7 +507,9 @@ def resolve_settings(
             direct, from_file = env.get(spec.env, ""), env.get(file_variable, "")
             if direct.strip() and from_file.strip():
                 raise ConfigError(
-                    spec.name, f"env {spec.env} and env {file_variable}", "both are set; set only one",
+                    spec.name,
+                    f"env {spec.env} and env {file_variable}",
+                    "both are set; set only one",
                     f"{spec.env}=… or {file_variable}=/run/secrets/sender",
                 )
             if direct.strip():
@@ -535,6 +541,8 @@ def _check_combinations(settings: Settings) -> None:
         missing = "smtp_password" if settings.smtp_password is None else "smtp_username"
         variable = SPECS_BY_NAME[missing].env
         raise ConfigError(
-            missing, "environment", f"SMTP credentials need both a user and a password; {variable} is not set",
+            missing,
+            "environment",
+            f"SMTP credentials need both a user and a password; {variable} is not set",
             f"{variable}=…",
         )

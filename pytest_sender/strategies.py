@@ -284,7 +284,7 @@ def _field_strategy(document: Mapping[str, Any], name: str, schema: Mapping[str,
 
 
 def _one_of_groups(body: Mapping[str, Any]) -> list[tuple[str, ...]]:
-    """"At least one of these fields" rules, written as ``anyOf`` of ``required`` lists (html or text)."""
+    """ "At least one of these fields" rules, written as ``anyOf`` of ``required`` lists (html or text)."""
     options = body.get("anyOf", [])
     if options and all(set(option) == {"required"} and len(option["required"]) == 1 for option in options):
         return [tuple(option["required"][0] for option in options)]
@@ -332,8 +332,14 @@ def template_send_requests(*, document: Mapping[str, Any] | None = None) -> st.S
 
 # --- invalid bodies ---------------------------------------------------------------------------------
 
-_TYPE_WORDS = {"object": "an object", "array": "a list", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "true or false"}
+_TYPE_WORDS = {
+    "object": "an object",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
 
 
 def _characters(count: int) -> str:
@@ -370,27 +376,39 @@ def _mutations(document: Mapping[str, Any], path: str, payload: dict[str, Any]) 
         if schema.get("type") == "object" and "email" in schema.get("properties", {}) and isinstance(value, dict):
             # The classic mistake: a list of recipients (or a "Name <email>" string) for one object.
             out.append(InvalidSendRequest({**payload, name: [value]}, _must_be(name, "object")))
-            out.append(InvalidSendRequest({**payload, name: f"{value.get('name', '')} <{value['email']}>"},
-                                          _must_be(name, "object")))
+            out.append(
+                InvalidSendRequest(
+                    {**payload, name: f"{value.get('name', '')} <{value['email']}>"}, _must_be(name, "object")
+                )
+            )
             out.append(InvalidSendRequest({**payload, name: without(value, "email")}, _required(f"{name}.email")))
             bad_email = value["email"].replace("@", ".")  # still long enough, no "@": not an address
             not_an_address = f"The {name}.email field must be a valid email address."
-            out.append(InvalidSendRequest({**payload, name: {**value, "email": bad_email}},
-                                          {f"{name}.email": (not_an_address,)}))
+            out.append(
+                InvalidSendRequest(
+                    {**payload, name: {**value, "email": bad_email}}, {f"{name}.email": (not_an_address,)}
+                )
+            )
             email_max = int(_resolve(document, schema["properties"]["email"]).get("maxLength", 254))
             too_long = "a" * (email_max - len("@example.com") + 1) + "@example.com"
-            out.append(InvalidSendRequest(
-                {**payload, name: {**value, "email": too_long}},
-                {f"{name}.email": (f"The {name}.email field must not be greater than {_characters(email_max)}.",)}))
+            out.append(
+                InvalidSendRequest(
+                    {**payload, name: {**value, "email": too_long}},
+                    {f"{name}.email": (f"The {name}.email field must not be greater than {_characters(email_max)}.",)},
+                )
+            )
             name_schema = _resolve(document, schema["properties"].get("name", {}))
             if "name" in schema.get("required", ()):
                 out.append(InvalidSendRequest({**payload, name: without(value, "name")}, _required(f"{name}.name")))
                 out.append(InvalidSendRequest({**payload, name: {**value, "name": ""}}, _required(f"{name}.name")))
             if "maxLength" in name_schema:
                 limit = int(name_schema["maxLength"])
-                out.append(InvalidSendRequest(
-                    {**payload, name: {**value, "name": "N" * (limit + 1)}},
-                    {f"{name}.name": (f"The {name}.name field must not be greater than {_characters(limit)}.",)}))
+                out.append(
+                    InvalidSendRequest(
+                        {**payload, name: {**value, "name": "N" * (limit + 1)}},
+                        {f"{name}.name": (f"The {name}.name field must not be greater than {_characters(limit)}.",)},
+                    )
+                )
         elif name == "subject" and name in payload:
             limit = int(schema.get("maxLength", 998))
             too_long = f"The {name} field must not be greater than {_characters(limit)}."
@@ -400,15 +418,19 @@ def _mutations(document: Mapping[str, Any], path: str, payload: dict[str, Any]) 
                 out.append(InvalidSendRequest({**payload, name: ""}, _required(name)))
         elif name == "headers" and "anyOf" in schema:
             # Neither documented form (an object of names to values, or a list of {name, value}).
-            out.append(InvalidSendRequest({**payload, name: "X-Campaign: spring"},
-                                          {name: (f"The {name} field is invalid.",)}))
+            out.append(
+                InvalidSendRequest({**payload, name: "X-Campaign: spring"}, {name: (f"The {name} field is invalid.",)})
+            )
         elif name == "attachments" and schema.get("additionalProperties", {}).get("type") == "string":
             out.append(InvalidSendRequest({**payload, name: {"invoice": 42}}, _must_be(f"{name}.invoice", "string")))
         elif name == "variables":
             value_types = schema.get("additionalProperties", {}).get("type")
             if value_types:
-                out.append(InvalidSendRequest({**payload, name: {**(value or {}), "order": {"id": 1}}},
-                                              _must_be(f"{name}.order", value_types)))
+                out.append(
+                    InvalidSendRequest(
+                        {**payload, name: {**(value or {}), "order": {"id": 1}}}, _must_be(f"{name}.order", value_types)
+                    )
+                )
     return out
 
 

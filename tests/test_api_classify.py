@@ -12,7 +12,7 @@ from pytest_sender.api.retry import RetryPolicy, should_retry
 from pytest_sender.api.transport import HttpAnswer
 from pytest_sender.hints import CATALOG
 
-hypothesis = pytest.importorskip("hypothesis", reason='needs pytest-sender[contract]')
+hypothesis = pytest.importorskip("hypothesis", reason="needs pytest-sender[contract]")
 st = pytest.importorskip("hypothesis.strategies")
 
 OPERATIONS = st.sampled_from([SEND, SEND_TEMPLATE, CHECK_TOKEN])
@@ -44,8 +44,11 @@ def answer(status: int, body: bytes, headers: dict[str, str]) -> HttpAnswer:
 def test_any_answer_becomes_an_outcome_with_a_catalog_code(
     operation: str, status: int, body: bytes, retry_after: str | None, limit: str | None, reset: str | None
 ) -> None:
-    headers = {name: value for name, value in (("retry-after", retry_after), ("x-ratelimit-limit", limit),
-                                               ("x-ratelimit-reset", reset)) if value is not None}
+    headers = {
+        name: value
+        for name, value in (("retry-after", retry_after), ("x-ratelimit-limit", limit), ("x-ratelimit-reset", reset))
+        if value is not None
+    }
     outcome = classify_answer(operation, answer(status, body, headers), template_id="ep2W4y")
     assert isinstance(outcome, Outcome)
     assert outcome.code in CATALOG

@@ -71,9 +71,12 @@ def test_200_is_sent_with_the_email_id_the_outbox_recorded(sandbox: ApiSandbox, 
     assert (outcome.code, outcome.http_status, outcome.attempts) == ("API_SEND_OK", 200, 1)
     [record] = sandbox.outbox.messages()
     assert outcome.email_id == record.email_id
-    assert record.request == {"from": {"email": "app@example.com", "name": "The App"},
-                              "to": {"email": "ada@example.org", "name": "Ada"}, "subject": "Welcome",
-                              "text": "Hi Ada"}
+    assert record.request == {
+        "from": {"email": "app@example.com", "name": "The App"},
+        "to": {"email": "ada@example.org", "name": "Ada"},
+        "subject": "Welcome",
+        "text": "Hi Ada",
+    }
     assert outcome.finding("api.send", "sandbox").status is Status.PASS
 
 
@@ -116,7 +119,10 @@ def test_400_is_a_bad_request_with_senders_message(sandbox: ApiSandbox, client: 
     outcome = send_one(client)
     assert isinstance(outcome, BadRequest)
     assert (outcome.code, outcome.message, outcome.attempts) == (
-        "API_SEND_BAD_REQUEST", "You must activate workflow first", 1)
+        "API_SEND_BAD_REQUEST",
+        "You must activate workflow first",
+        1,
+    )
     assert "activate it" in outcome.hint
     assert len(sandbox.requests) == 1
 
@@ -145,8 +151,7 @@ def test_404_on_a_template_names_the_template(sandbox: ApiSandbox, client: Sende
     assert "Transactional emails" in outcome.hint
 
 
-def test_a_template_id_with_odd_characters_is_quoted_into_the_path(sandbox: ApiSandbox,
-                                                                   client: SenderClient) -> None:
+def test_a_template_id_with_odd_characters_is_quoted_into_the_path(sandbox: ApiSandbox, client: SenderClient) -> None:
     outcome = client.send_template("a b?c#d", "ada@example.org")
     assert isinstance(outcome, NotFound)
     assert sandbox.requests[-1].path == "/v2/message/a b?c#d/send"  # decoded by the server: one segment
@@ -162,13 +167,16 @@ def test_404_on_send_means_a_wrong_base_url(sandbox: ApiSandbox) -> None:
 
 
 def test_422_is_invalid_with_field_errors(sandbox: ApiSandbox, client: SenderClient) -> None:
-    outcome = client.send_payload({"from": {"email": "app@example.com"}, "to": [{"email": "ada@example.org"}],
-                                   "subject": "x", "html": "<p>x</p>"})
+    outcome = client.send_payload(
+        {"from": {"email": "app@example.com"}, "to": [{"email": "ada@example.org"}], "subject": "x", "html": "<p>x</p>"}
+    )
     assert isinstance(outcome, Invalid)
     assert (outcome.code, outcome.http_status, outcome.attempts) == ("API_SEND_INVALID", 422, 1)
     assert outcome.message == "The given data was invalid."
-    assert outcome.errors == {"from.name": ("The from.name field is required.",),
-                              "to": ("The to field must be an object.",)}
+    assert outcome.errors == {
+        "from.name": ("The from.name field is required.",),
+        "to": ("The to field must be an object.",),
+    }
     assert "to: The to field must be an object." in outcome.summary
     assert outcome.finding("api.send", "x").status is Status.FAIL
     assert len(sandbox.outbox) == 0
@@ -199,8 +207,10 @@ def test_429_with_retry_after_seconds_waits_then_sends(sandbox: ApiSandbox, clie
 def test_429_with_an_http_date_waits_until_that_date() -> None:
     waits: list[float] = []
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=3), usegmt=True)
-    replies = [Reply(429, b'{"message": "Too Many Attempts."}', (JSON, ("Retry-After", when))),
-               Reply(200, b'{"success": true, "message": "Email sent", "emailId": "x-1-2-3"}', (JSON,))]
+    replies = [
+        Reply(429, b'{"message": "Too Many Attempts."}', (JSON, ("Retry-After", when))),
+        Reply(200, b'{"success": true, "message": "Email sent", "emailId": "x-1-2-3"}', (JSON,)),
+    ]
     with ScriptedHttpServer(replies) as server, scripted_client(server, sleep=waits.append) as client:
         outcome = send_one(client)
     assert isinstance(outcome, Sent)
@@ -212,8 +222,10 @@ def test_429_with_an_http_date_waits_until_that_date() -> None:
 
 def test_429_without_retry_after_backs_off_and_gives_up_after_the_bound() -> None:
     waits: list[float] = []
-    with ScriptedHttpServer([Reply(429, b'{"message": "Too Many Attempts"}', (JSON,))]) as server, \
-            scripted_client(server, sleep=waits.append) as client:
+    with (
+        ScriptedHttpServer([Reply(429, b'{"message": "Too Many Attempts"}', (JSON,))]) as server,
+        scripted_client(server, sleep=waits.append) as client,
+    ):
         outcome = send_one(client)
     assert isinstance(outcome, RateLimited)
     assert (outcome.code, outcome.attempts, outcome.retry_after_s) == ("API_SEND_RATE_LIMITED", 3, None)
@@ -226,8 +238,10 @@ def test_429_without_retry_after_backs_off_and_gives_up_after_the_bound() -> Non
 
 def test_a_retry_after_beyond_the_cap_is_returned_at_once() -> None:
     headers = (JSON, ("Retry-After", "3600"), ("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "0"))
-    with ScriptedHttpServer([Reply(429, b'{"message": "Too Many Attempts"}', headers)]) as server, \
-            scripted_client(server) as client:
+    with (
+        ScriptedHttpServer([Reply(429, b'{"message": "Too Many Attempts"}', headers)]) as server,
+        scripted_client(server) as client,
+    ):
         outcome = send_one(client)
     assert isinstance(outcome, RateLimited)
     assert (outcome.attempts, outcome.retry_after_s, outcome.limit, outcome.remaining) == (1, 3600.0, 60, 0)
@@ -276,8 +290,9 @@ def test_a_503_then_200_on_the_token_check_recovers(sandbox: ApiSandbox, client:
     assert outcome.attempts == 2
 
 
-def test_an_html_error_page_is_a_server_error_with_the_page_in_evidence(sandbox: ApiSandbox,
-                                                                       client: SenderClient) -> None:
+def test_an_html_error_page_is_a_server_error_with_the_page_in_evidence(
+    sandbox: ApiSandbox, client: SenderClient
+) -> None:
     sandbox.inject(status=502, body=HTML_PAGE)
     outcome = send_one(client)
     assert isinstance(outcome, ServerError)
@@ -312,13 +327,22 @@ class TruncatingServer:
                 while b"\r\n\r\n" not in data:
                     data += conn.recv(65536)
                 head, _, body = data.partition(b"\r\n\r\n")
-                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
-                                   if line.lower().startswith(b"content-length:")), b"0"))
+                length = int(
+                    next(
+                        (
+                            line.split(b":")[1]
+                            for line in head.split(b"\r\n")
+                            if line.lower().startswith(b"content-length:")
+                        ),
+                        b"0",
+                    )
+                )
                 while len(body) < length:
                     body += conn.recv(65536)
                 self.requests += 1
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
-                             + self.partial)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n" + self.partial
+                )
 
     def __enter__(self) -> TruncatingServer:
         self._thread.start()
@@ -329,8 +353,10 @@ class TruncatingServer:
 
 
 def test_json_cut_off_on_the_wire_makes_a_send_outcome_unknown() -> None:
-    with TruncatingServer(b'{"success": true, "message": "Em') as server, \
-            SenderClient(server.url + "/v2", "tok", retry=FAST, timeout=1.0) as client:
+    with (
+        TruncatingServer(b'{"success": true, "message": "Em') as server,
+        SenderClient(server.url + "/v2", "tok", retry=FAST, timeout=1.0) as client,
+    ):
         outcome = send_one(client)
         token = client.check_token()
     assert isinstance(outcome, OutcomeUnknown)
@@ -342,8 +368,10 @@ def test_json_cut_off_on_the_wire_makes_a_send_outcome_unknown() -> None:
 
 
 def test_truncated_json_on_200_makes_the_outcome_unknown() -> None:
-    with ScriptedHttpServer([Reply(200, b'{"success": true, "message": "Email se', (JSON,))]) as server, \
-            scripted_client(server) as client:
+    with (
+        ScriptedHttpServer([Reply(200, b'{"success": true, "message": "Email se', (JSON,))]) as server,
+        scripted_client(server) as client,
+    ):
         outcome = send_one(client)
     assert isinstance(outcome, OutcomeUnknown)
     assert (outcome.code, outcome.attempts) == ("API_OUTCOME_UNKNOWN", 1)
@@ -352,8 +380,10 @@ def test_truncated_json_on_200_makes_the_outcome_unknown() -> None:
 
 
 def test_an_html_page_with_200_fails_the_token_check_as_not_json() -> None:
-    with ScriptedHttpServer([Reply(200, HTML_PAGE, (("Content-Type", "text/html"),))]) as server, \
-            scripted_client(server) as client:
+    with (
+        ScriptedHttpServer([Reply(200, HTML_PAGE, (("Content-Type", "text/html"),))]) as server,
+        scripted_client(server) as client,
+    ):
         outcome = client.check_token()
     assert isinstance(outcome, UnexpectedAnswer)
     assert outcome.code == "API_NOT_JSON"
@@ -470,8 +500,10 @@ def test_bad_configuration_is_a_clear_error() -> None:
         SenderClient("https://api.sender.net/v2", None)
     with pytest.raises(ConfigError, match="the API token is empty"):
         SenderClient("https://api.sender.net/v2", " ")
-    with SenderClient("https://api.sender.net/v2", "tok") as client, \
-            pytest.raises(ValueError, match="a template id is a campaign id"):
+    with (
+        SenderClient("https://api.sender.net/v2", "tok") as client,
+        pytest.raises(ValueError, match="a template id is a campaign id"),
+    ):
         client.send_template("../users", "ada@example.org")
     with pytest.raises(ValueError, match="max_attempts must be at least 1"):
         RetryPolicy(max_attempts=0)

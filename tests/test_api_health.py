@@ -42,38 +42,47 @@ def judge(sent: int, hard: int = 0, soft: int = 0, complaints: int = 0, **kwargs
 # --- rates and their boundaries (pure) -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("complaints", "sent", "status", "code"), [
-    (0, 1000, Status.PASS, "API_HEALTH_OK"),
-    (1, 1001, Status.PASS, "API_HEALTH_OK"),  # 0.0999% just under the warn limit
-    (1, 1000, Status.WARN, "API_HEALTH_COMPLAINTS_ELEVATED"),  # exactly 0.1%: warn from 0.1%
-    (2, 1000, Status.WARN, "API_HEALTH_COMPLAINTS_ELEVATED"),
-    (2999, 1_000_000, Status.WARN, "API_HEALTH_COMPLAINTS_ELEVATED"),  # 0.2999%
-    (3, 1000, Status.FAIL, "API_HEALTH_COMPLAINTS_HIGH"),  # exactly 0.3%: fail from 0.3%
-    (1, 3, Status.FAIL, "API_HEALTH_COMPLAINTS_HIGH"),
-])
+@pytest.mark.parametrize(
+    ("complaints", "sent", "status", "code"),
+    [
+        (0, 1000, Status.PASS, "API_HEALTH_OK"),
+        (1, 1001, Status.PASS, "API_HEALTH_OK"),  # 0.0999% just under the warn limit
+        (1, 1000, Status.WARN, "API_HEALTH_COMPLAINTS_ELEVATED"),  # exactly 0.1%: warn from 0.1%
+        (2, 1000, Status.WARN, "API_HEALTH_COMPLAINTS_ELEVATED"),
+        (2999, 1_000_000, Status.WARN, "API_HEALTH_COMPLAINTS_ELEVATED"),  # 0.2999%
+        (3, 1000, Status.FAIL, "API_HEALTH_COMPLAINTS_HIGH"),  # exactly 0.3%: fail from 0.3%
+        (1, 3, Status.FAIL, "API_HEALTH_COMPLAINTS_HIGH"),
+    ],
+)
 def test_complaint_rate_boundaries_are_exact(complaints: int, sent: int, status: Status, code: str) -> None:
     finding = judge(sent, complaints=complaints)
     assert (finding.status, finding.code) == (status, code)
 
 
-@pytest.mark.parametrize(("hard", "sent", "status", "code"), [
-    (1, 51, Status.PASS, "API_HEALTH_OK"),  # 1.96%
-    (2, 100, Status.WARN, "API_HEALTH_HARD_BOUNCES_ELEVATED"),  # exactly 2%
-    (49_999, 1_000_000, Status.WARN, "API_HEALTH_HARD_BOUNCES_ELEVATED"),  # 4.9999%
-    (5, 100, Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH"),  # exactly 5%
-    (1, 1, Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH"),
-])
+@pytest.mark.parametrize(
+    ("hard", "sent", "status", "code"),
+    [
+        (1, 51, Status.PASS, "API_HEALTH_OK"),  # 1.96%
+        (2, 100, Status.WARN, "API_HEALTH_HARD_BOUNCES_ELEVATED"),  # exactly 2%
+        (49_999, 1_000_000, Status.WARN, "API_HEALTH_HARD_BOUNCES_ELEVATED"),  # 4.9999%
+        (5, 100, Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH"),  # exactly 5%
+        (1, 1, Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH"),
+    ],
+)
 def test_hard_bounce_rate_boundaries_are_exact(hard: int, sent: int, status: Status, code: str) -> None:
     finding = judge(sent, hard=hard)
     assert (finding.status, finding.code) == (status, code)
 
 
-@pytest.mark.parametrize(("soft", "sent", "status", "code"), [
-    (4, 81, Status.PASS, "API_HEALTH_OK"),  # 4.94%
-    (5, 100, Status.WARN, "API_HEALTH_SOFT_BOUNCES_ELEVATED"),
-    (9, 91, Status.WARN, "API_HEALTH_SOFT_BOUNCES_ELEVATED"),  # 9.89%
-    (10, 100, Status.FAIL, "API_HEALTH_SOFT_BOUNCES_HIGH"),
-])
+@pytest.mark.parametrize(
+    ("soft", "sent", "status", "code"),
+    [
+        (4, 81, Status.PASS, "API_HEALTH_OK"),  # 4.94%
+        (5, 100, Status.WARN, "API_HEALTH_SOFT_BOUNCES_ELEVATED"),
+        (9, 91, Status.WARN, "API_HEALTH_SOFT_BOUNCES_ELEVATED"),  # 9.89%
+        (10, 100, Status.FAIL, "API_HEALTH_SOFT_BOUNCES_HIGH"),
+    ],
+)
 def test_soft_bounce_rate_boundaries_are_exact(soft: int, sent: int, status: Status, code: str) -> None:
     finding = judge(sent, soft=soft)
     assert (finding.status, finding.code) == (status, code)
@@ -83,8 +92,9 @@ def test_soft_bounce_rate_boundaries_are_exact(soft: int, sent: int, status: Sta
 def test_a_boundary_float_arithmetic_gets_wrong_is_judged_exactly(count: int, sent: int, limit: str) -> None:
     # In floats 9 / 1000 * 100 is 0.8999999999999999, below 0.9; as fractions it is exactly 0.9.
     assert count / sent * 100 < float(limit)
-    thresholds = HealthThresholds(RateThreshold(Decimal(limit), Decimal(limit)), DEFAULTS.hard_bounces,
-                                  DEFAULTS.soft_bounces)
+    thresholds = HealthThresholds(
+        RateThreshold(Decimal(limit), Decimal(limit)), DEFAULTS.hard_bounces, DEFAULTS.soft_bounces
+    )
     counts = DeliveryCounts(sent=sent, hard_bounces=0, soft_bounces=0, complaints=count)
     finding = evaluate_health(counts, thresholds, campaign=CAMPAIGN, window_days=7)
     assert finding.code == "API_HEALTH_COMPLAINTS_HIGH"
@@ -107,19 +117,29 @@ def test_an_empty_window_is_a_skip_not_a_pass() -> None:
 
 def test_the_summary_and_evidence_give_counts_and_rounded_rates() -> None:
     finding = judge(3, hard=1)
-    assert finding.summary == ("Hard bounces on campaign cmpH1t are at 33.33% (1 of 3 sent in 7 days), "
-                               "at or above the fail limit 5%")
+    assert finding.summary == (
+        "Hard bounces on campaign cmpH1t are at 33.33% (1 of 3 sent in 7 days), at or above the fail limit 5%"
+    )
     assert "hard bounces: 1 of 3 sent = 33.33% (warn from 2%, fail from 5%): fail" in finding.evidence
     assert "complaints: 0 of 3 sent = 0.00% (warn from 0.1%, fail from 0.3%): pass" in finding.evidence
     ok = judge(400, soft=2)
-    assert ok.summary == ("Delivery is healthy over the last 7 days: 400 sent, hard bounces 0.00%, "
-                          "soft bounces 0.50%, complaints 0.00%")
+    assert ok.summary == (
+        "Delivery is healthy over the last 7 days: 400 sent, hard bounces 0.00%, soft bounces 0.50%, complaints 0.00%"
+    )
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (Fraction(0), "0.00%"), (Fraction(1, 3), "33.33%"), (Fraction(2, 3), "66.67%"), (Fraction(1), "100.00%"),
-    (Fraction(1, 1_000_000), "<0.01%"), (Fraction(1, 10_000), "0.01%"), (Fraction(3, 1000), "0.30%"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Fraction(0), "0.00%"),
+        (Fraction(1, 3), "33.33%"),
+        (Fraction(2, 3), "66.67%"),
+        (Fraction(1), "100.00%"),
+        (Fraction(1, 1_000_000), "<0.01%"),
+        (Fraction(1, 10_000), "0.01%"),
+        (Fraction(3, 1000), "0.30%"),
+    ],
+)
 def test_percentages_are_rounded_to_two_decimals_and_never_hide_a_tiny_rate(value: Fraction, text: str) -> None:
     assert format_percent(value) == text
 
@@ -134,18 +154,26 @@ def test_addresses_are_masked_keeping_the_first_letter_and_the_domain() -> None:
     assert mask_address("@example.com") == "***@example.com"
     assert mask_address("not an address") == "***"
     assert mask_addresses("550 5.1.1 <ann+x@mail.example.org>: unknown; cc bob@b.io") == (
-        "550 5.1.1 <a***@mail.example.org>: unknown; cc b***@b.io")
+        "550 5.1.1 <a***@mail.example.org>: unknown; cc b***@b.io"
+    )
 
 
 def test_bounced_recipients_appear_masked_with_their_reasons() -> None:
-    bounces = [BouncedRecipient(f"person{n}@example.org", "HARD_BOUNCE",
-                                f"550 <person{n}@example.org>: Mailbox not found", "2026-11-26 10:00:00")
-               for n in range(7)]
+    bounces = [
+        BouncedRecipient(
+            f"person{n}@example.org",
+            "HARD_BOUNCE",
+            f"550 <person{n}@example.org>: Mailbox not found",
+            "2026-11-26 10:00:00",
+        )
+        for n in range(7)
+    ]
     finding = judge(100, hard=7, recent_bounces=bounces, bounces_total=7)
     text = "\n".join(finding.evidence)
     assert "latest 5 of 7 bounced recipients (newest first, addresses masked):" in text
-    assert ("bounced: 2026-11-26 10:00:00 p***@example.org HARD_BOUNCE: 550 <p***@example.org>: "
-            "Mailbox not found") in text
+    assert (
+        "bounced: 2026-11-26 10:00:00 p***@example.org HARD_BOUNCE: 550 <p***@example.org>: Mailbox not found"
+    ) in text
     assert "… 2 more in Sender: Transactional emails → Logs" in text
     assert "person" not in text
 
@@ -170,14 +198,17 @@ def test_report_parsing_reads_totals_under_data_or_at_the_top() -> None:
     assert parse_report({"totals": {"sent_total": 4}}) == DeliveryCounts(4, 0, 0, 0)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ([], "no totals object"),
-    ({"data": {"sent": []}}, "no totals object"),
-    ({"totals": {"hard_bounces_total": 1}}, "no sent_total"),
-    ({"totals": {"sent_total": -1}}, "no sent_total"),
-    ({"totals": {"sent_total": True}}, "no sent_total"),
-    ({"totals": {"sent_total": 5}, "complaints": []}, "complaints series but no complaints_total"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ([], "no totals object"),
+        ({"data": {"sent": []}}, "no totals object"),
+        ({"totals": {"hard_bounces_total": 1}}, "no sent_total"),
+        ({"totals": {"sent_total": -1}}, "no sent_total"),
+        ({"totals": {"sent_total": True}}, "no sent_total"),
+        ({"totals": {"sent_total": 5}, "complaints": []}, "complaints series but no complaints_total"),
+    ],
+)
 def test_a_report_of_another_shape_is_a_parse_error(body: object, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         parse_report(body)
@@ -210,18 +241,21 @@ def test_settings_have_the_published_defaults_and_resolve_from_each_source() -> 
     assert str(odd.health_soft_bounces) == "5%,10%"
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"SENDER_HEALTH_COMPLAINTS": "0.3"}, "is not WARN,FAIL (two percentages, e.g. 0.1,0.3)"),
-    ({"SENDER_HEALTH_COMPLAINTS": "0.1,0.3,1"}, "is not WARN,FAIL"),
-    ({"SENDER_HEALTH_COMPLAINTS": "0.5,0.3"}, "the warn rate 0.5% is above the fail rate 0.3%"),
-    ({"SENDER_HEALTH_HARD_BOUNCES": "two,5"}, "the warn rate 'two' is not a percentage such as 0.3"),
-    ({"SENDER_HEALTH_HARD_BOUNCES": "2,150"}, "the fail rate '150' must be a percentage from 0 to 100"),
-    ({"SENDER_HEALTH_SOFT_BOUNCES": "-1,5"}, "the warn rate '-1' must be a percentage from 0 to 100"),
-    ({"SENDER_HEALTH_SOFT_BOUNCES": "NaN,5"}, "must be a percentage from 0 to 100"),
-    ({"SENDER_HEALTH_WINDOW": "0"}, "'0' is not a number of days from 1 to 365"),
-    ({"SENDER_HEALTH_WINDOW": "7.5"}, "is not a number of days"),
-    ({"SENDER_CAMPAIGNS": "ok1,bad/id"}, "'bad/id' is not a transactional campaign id"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SENDER_HEALTH_COMPLAINTS": "0.3"}, "is not WARN,FAIL (two percentages, e.g. 0.1,0.3)"),
+        ({"SENDER_HEALTH_COMPLAINTS": "0.1,0.3,1"}, "is not WARN,FAIL"),
+        ({"SENDER_HEALTH_COMPLAINTS": "0.5,0.3"}, "the warn rate 0.5% is above the fail rate 0.3%"),
+        ({"SENDER_HEALTH_HARD_BOUNCES": "two,5"}, "the warn rate 'two' is not a percentage such as 0.3"),
+        ({"SENDER_HEALTH_HARD_BOUNCES": "2,150"}, "the fail rate '150' must be a percentage from 0 to 100"),
+        ({"SENDER_HEALTH_SOFT_BOUNCES": "-1,5"}, "the warn rate '-1' must be a percentage from 0 to 100"),
+        ({"SENDER_HEALTH_SOFT_BOUNCES": "NaN,5"}, "must be a percentage from 0 to 100"),
+        ({"SENDER_HEALTH_WINDOW": "0"}, "'0' is not a number of days from 1 to 365"),
+        ({"SENDER_HEALTH_WINDOW": "7.5"}, "is not a number of days"),
+        ({"SENDER_CAMPAIGNS": "ok1,bad/id"}, "'bad/id' is not a transactional campaign id"),
+    ],
+)
 def test_malformed_health_settings_stop_the_run_with_a_clear_message(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError) as info:
         resolve_settings(env=env)
@@ -239,20 +273,27 @@ def test_targets_are_the_campaigns_or_one_placeholder() -> None:
 
 
 def run(sandbox: ApiSandbox, campaign: str = CAMPAIGN, *, timeout: float = 1.0, **changes: object) -> Finding:
-    settings = Settings(api_url=sandbox.base_url, api_token=Secret(sandbox.token), timeout=timeout,
-                        campaigns=(campaign,))
+    settings = Settings(
+        api_url=sandbox.base_url, api_token=Secret(sandbox.token), timeout=timeout, campaigns=(campaign,)
+    )
     if changes:
         settings = settings.with_overrides("test", **changes)
     return asyncio.run(check_campaign_health(settings, campaign))
 
 
-def seed(sandbox: ApiSandbox, sent: int, *, hard: int = 0, soft: int = 0, complaints: int = 0,
-         when: datetime | None = None) -> None:
+def seed(
+    sandbox: ApiSandbox, sent: int, *, hard: int = 0, soft: int = 0, complaints: int = 0, when: datetime | None = None
+) -> None:
     for n in range(sent):
         sandbox.inject_sent(CAMPAIGN, f"user{n}@example.com", when=when)
     for n in range(hard):
-        sandbox.inject_bounce(CAMPAIGN, f"hard{n}@example.com", "HARD_BOUNCE",
-                              f"550 5.1.1 <hard{n}@example.com>: Mailbox not found", when=when)
+        sandbox.inject_bounce(
+            CAMPAIGN,
+            f"hard{n}@example.com",
+            "HARD_BOUNCE",
+            f"550 5.1.1 <hard{n}@example.com>: Mailbox not found",
+            when=when,
+        )
     for n in range(soft):
         sandbox.inject_bounce(CAMPAIGN, f"soft{n}@example.com", "SOFT_BOUNCE", "452 Mailbox full", when=when)
     for n in range(complaints):
@@ -274,13 +315,15 @@ def test_a_clean_campaign_passes_with_its_counts(sandbox: ApiSandbox) -> None:
     assert "direction=desc" in bounces.query
 
 
-@pytest.mark.parametrize(("hard", "complaints", "status", "code"), [
-    (4, 0, Status.WARN, "API_HEALTH_HARD_BOUNCES_ELEVATED"),  # 2% of 200
-    (10, 0, Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH"),  # 5% of 200
-    (0, 1, Status.PASS, "API_HEALTH_OK"),  # 0.05% of 2000 is under 0.1%
-])
-def test_thresholds_over_the_socket(sandbox: ApiSandbox, hard: int, complaints: int, status: Status,
-                                    code: str) -> None:
+@pytest.mark.parametrize(
+    ("hard", "complaints", "status", "code"),
+    [
+        (4, 0, Status.WARN, "API_HEALTH_HARD_BOUNCES_ELEVATED"),  # 2% of 200
+        (10, 0, Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH"),  # 5% of 200
+        (0, 1, Status.PASS, "API_HEALTH_OK"),  # 0.05% of 2000 is under 0.1%
+    ],
+)
+def test_thresholds_over_the_socket(sandbox: ApiSandbox, hard: int, complaints: int, status: Status, code: str) -> None:
     seed(sandbox, 200 if complaints == 0 else 2000, hard=hard, complaints=complaints)
     finding = run(sandbox)
     assert (finding.status, finding.code) == (status, code)
@@ -329,8 +372,9 @@ def test_an_unknown_campaign_fails_with_its_own_code(sandbox: ApiSandbox) -> Non
 
 def test_a_rejected_token_keeps_the_clients_code(sandbox: ApiSandbox) -> None:
     seed(sandbox, 10)
-    settings = Settings(api_url=sandbox.base_url, api_token=Secret("sbx-wrong-token-123"), timeout=1.0,
-                        campaigns=(CAMPAIGN,))
+    settings = Settings(
+        api_url=sandbox.base_url, api_token=Secret("sbx-wrong-token-123"), timeout=1.0, campaigns=(CAMPAIGN,)
+    )
     finding = asyncio.run(check_campaign_health(settings, CAMPAIGN))
     assert (finding.status, finding.code) == (Status.FAIL, "API_TOKEN_REJECTED")
     assert "sbx-wrong-token-123" not in repr(finding)
@@ -382,8 +426,9 @@ def test_a_bounce_list_that_cannot_be_read_still_judges_the_rates(sandbox: ApiSa
     seed(sandbox, 100, hard=10)
     finding = asyncio.run(_with_second_request_failing(sandbox))
     assert finding.code == "API_HEALTH_HARD_BOUNCES_HIGH"
-    assert any("the latest bounces could not be read (answered API_TOKEN_REJECTED)" in line
-               for line in finding.evidence)
+    assert any(
+        "the latest bounces could not be read (answered API_TOKEN_REJECTED)" in line for line in finding.evidence
+    )
 
 
 async def _with_second_request_failing(sandbox: ApiSandbox) -> Finding:
@@ -398,8 +443,7 @@ async def _with_second_request_failing(sandbox: ApiSandbox) -> Finding:
                 return httpx.Response(401, json={"message": "Unauthenticated."})
             return await real.handle_async_request(request)
 
-    settings = Settings(api_url=sandbox.base_url, api_token=Secret(sandbox.token), timeout=1.0,
-                        campaigns=(CAMPAIGN,))
+    settings = Settings(api_url=sandbox.base_url, api_token=Secret(sandbox.token), timeout=1.0, campaigns=(CAMPAIGN,))
     return await check_campaign_health(settings, CAMPAIGN, transport=SecondFails())
 
 
@@ -415,13 +459,23 @@ def test_no_token_skips(sandbox: ApiSandbox) -> None:
 
 
 def test_every_health_hint_field_is_filled(sandbox: ApiSandbox) -> None:
-    findings = [judge(0), judge(100), judge(100, hard=2), judge(100, hard=5), judge(100, soft=5),
-                judge(100, soft=10), judge(1000, complaints=1), judge(1000, complaints=3), run(sandbox, "nOsuch")]
+    findings = [
+        judge(0),
+        judge(100),
+        judge(100, hard=2),
+        judge(100, hard=5),
+        judge(100, soft=5),
+        judge(100, soft=10),
+        judge(1000, complaints=1),
+        judge(1000, complaints=3),
+        run(sandbox, "nOsuch"),
+    ]
     for finding in findings:
         text = finding.summary + finding.hint + finding.fix
         assert "?>" not in text, (finding.code, text)
     assert {f.code for f in findings} | {"API_HEALTH_NOT_CONFIGURED", "API_HEALTH_UNREADABLE"} >= {
-        code for code in CATALOG if code.startswith("API_HEALTH_")}
+        code for code in CATALOG if code.startswith("API_HEALTH_")
+    }
 
 
 def test_the_report_window_ends_today_and_spans_the_setting() -> None:
@@ -466,9 +520,12 @@ def test_the_preflight_checks_every_campaign_at_once_loading_the_trust_store_onc
 # A limit with up to 3 decimals is m / 1000 percent: count / sent >= m / 100000 exactly when
 # count * 100000 >= m * sent (integers only: the oracle has no rounding at all).
 @hypothesis.settings(max_examples=1000, deadline=None, database=None)
-@hypothesis.given(sent=st.one_of(st.integers(1, 10**9), st.sampled_from([100, 200, 1000, 10_000])), data=st.data(),
-                  warn=st.one_of(st.integers(0, 100_000), st.integers(0, 100).map(lambda n: n * 100)),
-                  spread=st.integers(0, 100_000))
+@hypothesis.given(
+    sent=st.one_of(st.integers(1, 10**9), st.sampled_from([100, 200, 1000, 10_000])),
+    data=st.data(),
+    warn=st.one_of(st.integers(0, 100_000), st.integers(0, 100).map(lambda n: n * 100)),
+    spread=st.integers(0, 100_000),
+)
 def test_levels_agree_with_integer_arithmetic_for_any_counts_and_limits(
     sent: int, data: st.DataObject, warn: int, spread: int
 ) -> None:
@@ -480,8 +537,13 @@ def test_levels_agree_with_integer_arithmetic_for_any_counts_and_limits(
     thresholds = HealthThresholds(limit, DEFAULTS.hard_bounces, DEFAULTS.soft_bounces)
     counts = DeliveryCounts(sent=sent, hard_bounces=0, soft_bounces=0, complaints=count)
     finding = evaluate_health(counts, thresholds, campaign=CAMPAIGN, window_days=7)
-    expected = ("API_HEALTH_COMPLAINTS_HIGH" if count * 100_000 >= fail * sent else
-                "API_HEALTH_COMPLAINTS_ELEVATED" if count * 100_000 >= warn * sent else "API_HEALTH_OK")
+    expected = (
+        "API_HEALTH_COMPLAINTS_HIGH"
+        if count * 100_000 >= fail * sent
+        else "API_HEALTH_COMPLAINTS_ELEVATED"
+        if count * 100_000 >= warn * sent
+        else "API_HEALTH_OK"
+    )
     assert finding.code == expected
 
 

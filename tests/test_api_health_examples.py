@@ -43,7 +43,10 @@ def steps(document: dict[Any, Any]) -> list[dict[str, Any]]:
 
 def test_there_is_one_workflow_per_job() -> None:
     assert [p.name for p in WORKFLOWS] == [
-        "sender-ci-gate.yml", "sender-nightly-live-smoke.yml", "sender-pre-deploy-gate.yml"]
+        "sender-ci-gate.yml",
+        "sender-nightly-live-smoke.yml",
+        "sender-pre-deploy-gate.yml",
+    ]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -63,8 +66,9 @@ def test_each_workflow_is_well_formed(path: Path) -> None:
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_secrets_reach_pytest_only_through_the_environment(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    secret_lines = [line.strip() for line in text.splitlines()
-                    if "secrets." in line and not line.lstrip().startswith("#")]
+    secret_lines = [
+        line.strip() for line in text.splitlines() if "secrets." in line and not line.lstrip().startswith("#")
+    ]
     assert secret_lines
     for line in secret_lines:
         match = re.fullmatch(r"([A-Z_]+): \$\{\{ secrets\.([A-Z_]+) \}\}", line)
@@ -120,7 +124,11 @@ def validate_workflows(*paths: Path) -> subprocess.CompletedProcess[str]:
     # The schema ships inside check-jsonschema (vendored from SchemaStore): no network needed.
     return subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_the_workflows_validate_against_githubs_workflow_schema(tmp_path: Path) -> None:

@@ -20,15 +20,31 @@ TEMPLATE = "sbxWLC"
 
 
 def live_settings(sandbox: ApiSandbox, token: str | None = None, **changes: object) -> Settings:
-    settings = Settings(api_url=sandbox.base_url, api_token=Secret(token or sandbox.token), timeout=1.0,
-                        inbox=InboxAddress("qa@inbox.test", "127.0.0.1"), inbox_password=Secret("pw-1"),
-                        recipient=RECIPIENT, template_id=TEMPLATE, live_timeout=1.0)
+    settings = Settings(
+        api_url=sandbox.base_url,
+        api_token=Secret(token or sandbox.token),
+        timeout=1.0,
+        inbox=InboxAddress("qa@inbox.test", "127.0.0.1"),
+        inbox_password=Secret("pw-1"),
+        recipient=RECIPIENT,
+        template_id=TEMPLATE,
+        live_timeout=1.0,
+    )
     return settings.with_overrides("test", **changes) if changes else settings
 
 
 def confirm(sandbox: ApiSandbox, email_id: str, *, timeout: float = 1.0, token: str | None = None) -> Finding:
-    return asyncio.run(confirm_logged(live_settings(sandbox, token), TEMPLATE, email_id, RECIPIENT,
-                                      target=RECIPIENT, timeout=timeout, first_pause_s=0.05))
+    return asyncio.run(
+        confirm_logged(
+            live_settings(sandbox, token),
+            TEMPLATE,
+            email_id,
+            RECIPIENT,
+            target=RECIPIENT,
+            timeout=timeout,
+            first_pause_s=0.05,
+        )
+    )
 
 
 def send_template(sandbox: ApiSandbox) -> str:
@@ -103,8 +119,11 @@ def test_server_errors_are_looked_past_until_the_deadline(sandbox: ApiSandbox) -
 
 
 def test_an_unknown_campaign_ends_the_wait_with_its_own_code(sandbox: ApiSandbox) -> None:
-    finding = asyncio.run(confirm_logged(live_settings(sandbox), "nOsuch", "x", RECIPIENT, target=RECIPIENT,
-                                         timeout=5.0, first_pause_s=0.05))
+    finding = asyncio.run(
+        confirm_logged(
+            live_settings(sandbox), "nOsuch", "x", RECIPIENT, target=RECIPIENT, timeout=5.0, first_pause_s=0.05
+        )
+    )
     assert (finding.status, finding.code) == (Status.FAIL, "API_HEALTH_CAMPAIGN_NOT_FOUND")
     assert "Sender knows no transactional campaign nOsuch" in finding.summary
 
@@ -142,8 +161,15 @@ def run_check(sandbox: ApiSandbox, delivery: Delivery) -> Finding:
 
 
 def sent(email_id: str | None) -> SentMessage:
-    return SentMessage(kind=TEMPLATE_SEND, token="ps-1", recipient=RECIPIENT, subject=None, from_address=None,
-                       started_monotonic=time.monotonic(), email_id=email_id)
+    return SentMessage(
+        kind=TEMPLATE_SEND,
+        token="ps-1",
+        recipient=RECIPIENT,
+        subject=None,
+        from_address=None,
+        started_monotonic=time.monotonic(),
+        email_id=email_id,
+    )
 
 
 def test_the_check_confirms_the_shared_template_send(sandbox: ApiSandbox) -> None:

@@ -27,7 +27,8 @@ def read_all(sandbox: ApiSandbox, *, limit: int, **kwargs: Any) -> PagedResult:
     async def main() -> PagedResult:
         async with AsyncSenderClient(sandbox.base_url, sandbox.token, timeout=1.0, retry=NO_RETRIES) as client:
             return await fetch_pages(
-                lambda page: client.campaign_list(CAMPAIGN, "sent", page=page, limit=limit, direction="asc"), **kwargs)
+                lambda page: client.campaign_list(CAMPAIGN, "sent", page=page, limit=limit, direction="asc"), **kwargs
+            )
 
     return asyncio.run(main())
 
@@ -106,6 +107,7 @@ def test_an_error_on_a_later_page_keeps_what_was_read_and_the_clients_code(sandb
 
     async def main() -> PagedResult:
         async with AsyncSenderClient(sandbox.base_url, sandbox.token, timeout=1.0, retry=NO_RETRIES) as client:
+
             async def fetch(page: int) -> Outcome:
                 nonlocal calls
                 calls += 1
@@ -118,7 +120,11 @@ def test_an_error_on_a_later_page_keeps_what_was_read_and_the_clients_code(sandb
     result = asyncio.run(main())
     assert result.problem is not None
     assert (result.problem.code, result.problem.http_status, result.pages_read, len(result.items)) == (
-        "API_SERVER_ERROR", 503, 1, 5)
+        "API_SERVER_ERROR",
+        503,
+        1,
+        5,
+    )
 
 
 def test_an_answer_that_is_not_a_page_raises_parse_error(sandbox: ApiSandbox) -> None:

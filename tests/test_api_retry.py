@@ -10,14 +10,20 @@ from pytest_sender.api.outcomes import OutcomeUnknown, RateLimited, ServerError,
 from pytest_sender.api.ratelimit import RateLimit
 from pytest_sender.api.retry import NO_RETRIES, RetryPolicy, next_wait, should_retry
 
-POLICY = RetryPolicy(max_attempts=4, backoff_s=0.5, max_backoff_s=3.0, max_retry_after_s=30, jitter_s=0.5,
-                     random=lambda: 1.0)
+POLICY = RetryPolicy(
+    max_attempts=4, backoff_s=0.5, max_backoff_s=3.0, max_retry_after_s=30, jitter_s=0.5, random=lambda: 1.0
+)
 NOW = datetime(2026, 3, 18, 13, 1, 0, tzinfo=timezone.utc)
 
 
 def limited(retry_after: float | None = None, reset: datetime | None = None) -> RateLimited:
-    return RateLimited(code="API_SEND_RATE_LIMITED", operation="send", http_status=429,
-                       retry_after_s=retry_after, rate_limit=RateLimit(reset=reset, retry_after_s=retry_after))
+    return RateLimited(
+        code="API_SEND_RATE_LIMITED",
+        operation="send",
+        http_status=429,
+        retry_after_s=retry_after,
+        rate_limit=RateLimit(reset=reset, retry_after_s=retry_after),
+    )
 
 
 def test_429_waits_retry_after_plus_jitter() -> None:
@@ -75,6 +81,7 @@ def test_negative_times_are_refused(name: str) -> None:
 def test_rate_limit_headers_with_non_ascii_digits_are_ignored_not_a_crash() -> None:
     from pytest_sender.api.ratelimit import parse_rate_limit
 
-    limits = parse_rate_limit({"x-ratelimit-limit": "¹", "x-ratelimit-remaining": "²",
-                               "x-ratelimit-reset": "³", "retry-after": "½"}, now=NOW)
+    limits = parse_rate_limit(
+        {"x-ratelimit-limit": "¹", "x-ratelimit-remaining": "²", "x-ratelimit-reset": "³", "retry-after": "½"}, now=NOW
+    )
     assert limits == RateLimit()

@@ -23,8 +23,11 @@ def run_check(url: str, *, token: str | None = TOKEN, timeout: float = 2.0) -> F
 
 
 def test_a_valid_token_passes_and_reports_rate_limit_headroom() -> None:
-    reply = Reply(200, b'{"data": [], "meta": {}}', (
-        ("Content-Type", "application/json"), ("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "59")))
+    reply = Reply(
+        200,
+        b'{"data": [], "meta": {}}',
+        (("Content-Type", "application/json"), ("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "59")),
+    )
     with ScriptedHttpServer([reply]) as server:
         finding = run_check(server.url)
     assert (finding.status, finding.code) == (Status.PASS, "API_TOKEN_OK")
@@ -72,9 +75,16 @@ def test_404_points_at_the_base_url() -> None:
 
 
 def test_429_warns_with_the_retry_after_seconds() -> None:
-    reply = Reply(429, b'{"message": "Too Many Attempts"}', (
-        ("Content-Type", "application/json"), ("Retry-After", "30"),
-        ("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "0")))
+    reply = Reply(
+        429,
+        b'{"message": "Too Many Attempts"}',
+        (
+            ("Content-Type", "application/json"),
+            ("Retry-After", "30"),
+            ("X-RateLimit-Limit", "60"),
+            ("X-RateLimit-Remaining", "0"),
+        ),
+    )
     with ScriptedHttpServer([reply]) as server:
         finding = run_check(server.url)
     assert (finding.status, finding.code) == (Status.WARN, "API_RATE_LIMITED")
@@ -85,8 +95,14 @@ def test_429_warns_with_the_retry_after_seconds() -> None:
 
 def test_429_with_an_http_date_and_a_reset_time() -> None:
     when = datetime.now(timezone.utc) + timedelta(seconds=120)
-    reply = Reply(429, b"{}", (("Retry-After", format_datetime(when, usegmt=True)),
-                               ("X-RateLimit-Reset", when.strftime("%Y-%m-%dT%H:%M:%SZ"))))
+    reply = Reply(
+        429,
+        b"{}",
+        (
+            ("Retry-After", format_datetime(when, usegmt=True)),
+            ("X-RateLimit-Reset", when.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ),
+    )
     with ScriptedHttpServer([reply]) as server:
         finding = run_check(server.url)
     assert finding.code == "API_RATE_LIMITED"

@@ -38,10 +38,16 @@ def test_the_validator_would_notice_a_broken_document() -> None:
 
 def test_the_document_covers_the_documented_operations_and_answers() -> None:
     paths = load_contract()["paths"]
-    assert set(paths) == {"/message/send", "/message/{id}/send", "/subscribers",
-                          # the campaign reports api.health and live.logged read (issue 8)
-                          "/transactional/{id}/report", "/transactional/{id}/sent",
-                          "/transactional/{id}/bounces", "/transactional/{id}/complaints"}
+    assert set(paths) == {
+        "/message/send",
+        "/message/{id}/send",
+        "/subscribers",
+        # the campaign reports api.health and live.logged read (issue 8)
+        "/transactional/{id}/report",
+        "/transactional/{id}/sent",
+        "/transactional/{id}/bounces",
+        "/transactional/{id}/complaints",
+    }
     send = paths["/message/send"]["post"]
     assert {"200", "201", "400", "401", "404", "422", "429", "5XX"} <= set(send["responses"])
     schemas = load_contract()["components"]["schemas"]
@@ -91,7 +97,8 @@ def test_a_valid_send_has_no_errors() -> None:
 
 def test_missing_and_wrong_fields_are_reported_sender_style_with_dotted_names() -> None:
     errors = request_validator().body_errors(
-        "POST", "/message/send",
+        "POST",
+        "/message/send",
         {"from": {"email": "not-an-address"}, "to": {"email": "user@example.org"}, "subject": ""},
     )
     assert errors == {
@@ -116,9 +123,9 @@ def test_a_body_that_is_not_an_object_is_named_as_the_body() -> None:
 def test_headers_may_be_an_object_or_a_name_value_list_but_nothing_else() -> None:
     validator = request_validator()
     assert validator.body_errors("POST", "/message/send", {**VALID_SEND, "headers": {"X-A": "1"}}) == {}
-    assert validator.body_errors(
-        "POST", "/message/send", {**VALID_SEND, "headers": [{"name": "X-A", "value": "1"}]}
-    ) == {}
+    assert (
+        validator.body_errors("POST", "/message/send", {**VALID_SEND, "headers": [{"name": "X-A", "value": "1"}]}) == {}
+    )
     assert validator.body_errors("POST", "/message/send", {**VALID_SEND, "headers": "X-A: 1"}) == {
         "headers": ["The headers field is invalid."]
     }

@@ -28,7 +28,7 @@ NO_SLOW_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "
 pytestmark = pytest.mark.slow
 
 # Records every connect, sendto and name lookup of the run into $CONTACTS_LOG (one JSON line each).
-RECORDER = '''
+RECORDER = """
 import json, os, socket
 
 _LOG = os.environ["CONTACTS_LOG"]
@@ -66,10 +66,10 @@ def getaddrinfo(host, *args, **kwargs):
 
 socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto = connect, connect_ex, sendto
 socket.getaddrinfo = getaddrinfo
-'''
+"""
 
 # WSGI middlewares that each break one behaviour of the sandbox; appended to the copied conftest.
-BREAKAGES = '''
+BREAKAGES = """
 
 import io as _io
 import json as _json
@@ -136,7 +136,7 @@ _BREAKAGES = {
 @pytest.fixture(scope="session")
 def contract_wsgi_middleware():
     return _BREAKAGES["{breakage}"]
-'''
+"""
 
 
 def _copy_suite(pytester: pytest.Pytester) -> Path:
@@ -154,8 +154,9 @@ def _contacts(log: Path) -> list[dict[str, str]]:
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-def test_the_suite_passes_against_the_sandbox_and_contacts_only_loopback(pytester: pytest.Pytester,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_suite_passes_against_the_sandbox_and_contacts_only_loopback(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _copy_suite(pytester)
     pytester.makeconftest(RECORDER)
     log = pytester.path / "contacts.jsonl"
@@ -172,21 +173,32 @@ def test_the_suite_passes_against_the_sandbox_and_contacts_only_loopback(pyteste
     assert {c["host"] for c in contacts} <= LOOPBACK, [c for c in contacts if c["host"] not in LOOPBACK]
 
 
-@pytest.mark.parametrize(("breakage", "failed_test", "evidence"), [
-    ("wrong-422-shape", "test_round_trip.py::test_every_invalid_*", "*assert {} == {*"),
-    ("no-rate-limit-headers", "test_sandbox_conformance.py::test_every_authenticated_answer_carries_the_rate_limit_*",
-     "*lacks x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset*"),
-    ("200-without-email-id", "test_round_trip.py::test_every_valid_send_request_is_sent",
-     "*the sandbox accepted the send without an emailId*"),
-    # The round trip meets `to` as an array in one of its cases, else the pointed test does.
-    ("to-accepted-as-array", "*", "*was not refused with 422*"),
-])
-def test_the_suite_catches_a_broken_sandbox(pytester: pytest.Pytester, breakage: str, failed_test: str,
-                                            evidence: str) -> None:
+@pytest.mark.parametrize(
+    ("breakage", "failed_test", "evidence"),
+    [
+        ("wrong-422-shape", "test_round_trip.py::test_every_invalid_*", "*assert {} == {*"),
+        (
+            "no-rate-limit-headers",
+            "test_sandbox_conformance.py::test_every_authenticated_answer_carries_the_rate_limit_*",
+            "*lacks x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset*",
+        ),
+        (
+            "200-without-email-id",
+            "test_round_trip.py::test_every_valid_send_request_is_sent",
+            "*the sandbox accepted the send without an emailId*",
+        ),
+        # The round trip meets `to` as an array in one of its cases, else the pointed test does.
+        ("to-accepted-as-array", "*", "*was not refused with 422*"),
+    ],
+)
+def test_the_suite_catches_a_broken_sandbox(
+    pytester: pytest.Pytester, breakage: str, failed_test: str, evidence: str
+) -> None:
     suite = _copy_suite(pytester)
     conftest = suite / "conftest.py"
-    conftest.write_text(conftest.read_text(encoding="utf-8") + BREAKAGES.replace("{breakage}", breakage),
-                        encoding="utf-8")
+    conftest.write_text(
+        conftest.read_text(encoding="utf-8") + BREAKAGES.replace("{breakage}", breakage), encoding="utf-8"
+    )
     # -x: the first test that notices is enough, and keeps four runs of the suite short.
     result = pytester.runpytest_subprocess(*NO_SLOW_PLUGINS, "contracts", "-x", "-p", "no:randomly")
     outcomes = result.parseoutcomes()
@@ -195,8 +207,9 @@ def test_the_suite_catches_a_broken_sandbox(pytester: pytest.Pytester, breakage:
     result.stdout.fnmatch_lines([evidence, f"FAILED contracts/{failed_test}*"])
 
 
-def test_live_drift_checks_never_name_a_deliverable_recipient(pytester: pytest.Pytester,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_live_drift_checks_never_name_a_deliverable_recipient(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A stand-in for Sender on loopback: the drift checks run against it as they would against Sender.
     _copy_suite(pytester)
     pytester.makeconftest(RECORDER)
@@ -205,8 +218,13 @@ def test_live_drift_checks_never_name_a_deliverable_recipient(pytester: pytest.P
     with ApiSandbox() as stand_in:
         monkeypatch.setenv("SENDER_API_TOKEN", stand_in.token)
         result = pytester.runpytest_subprocess(
-            *NO_SLOW_PLUGINS, "contracts/test_live_drift.py", "--sender-live", f"--sender-api-url={stand_in.base_url}",
-            "-p", "no:randomly")
+            *NO_SLOW_PLUGINS,
+            "contracts/test_live_drift.py",
+            "--sender-live",
+            f"--sender-api-url={stand_in.base_url}",
+            "-p",
+            "no:randomly",
+        )
         requests = stand_in.requests
         outbox_size = len(stand_in.outbox)
     outcomes = result.parseoutcomes()
@@ -224,7 +242,8 @@ def test_live_drift_checks_never_name_a_deliverable_recipient(pytester: pytest.P
 
 def test_an_apps_payload_builder_checked_with_the_strategies_marker_and_fixture(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\naddopts = --strict-markers\n")
-    pytester.makepyfile(test_app="""
+    pytester.makepyfile(
+        test_app="""
         import pytest
         from hypothesis import given, settings
         from pytest_sender.strategies import send_requests
@@ -252,15 +271,18 @@ def test_an_apps_payload_builder_checked_with_the_strategies_marker_and_fixture(
         @pytest.mark.sender_contract
         def test_broken_builder(sender_contract):
             sender_contract.assert_valid_send_request(build_broken_email({"email": "ada@example.org"}))
-    """)
+    """
+    )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-m", "sender_contract")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*ContractViolation: the send request breaks Sender's contract (2 problems):",
-        "*`from.name`: is required (missing)",
-        "*`to`: must be one object, not an array (found a list of 1)",
-        '*fix: send one request per recipient: "to": {"email": "ada@example.org", "name": "Ada"}',
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*ContractViolation: the send request breaks Sender's contract (2 problems):",
+            "*`from.name`: is required (missing)",
+            "*`to`: must be one object, not an array (found a list of 1)",
+            '*fix: send one request per recipient: "to": {"email": "ada@example.org", "name": "Ada"}',
+        ]
+    )
 
 
 def test_the_marker_is_registered_with_its_help_even_when_the_plugin_is_inert(pytester: pytest.Pytester) -> None:

@@ -80,8 +80,10 @@ def test_record_fields_are_read() -> None:
     assert parse_dkim_record("p=").revoked
 
 
-@pytest.mark.parametrize(("selector", "expected"), [("direct", DkimKey("rsa", 2048)), ("weak", DkimKey("rsa", 1024)),
-                                                    ("short", DkimKey("rsa", 512))])
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [("direct", DkimKey("rsa", 2048)), ("weak", DkimKey("rsa", 1024)), ("short", DkimKey("rsa", 512))],
+)
 def test_rsa_keys_are_decoded_and_sized(selector: str, expected: DkimKey) -> None:
     assert decode_dkim_key(parse_dkim_record(f"v=DKIM1; k=rsa; p={zone_key(selector)}")) == expected
 

@@ -33,10 +33,17 @@ def run_dmarc(running: RunningDns, domain: str) -> Finding:
 
 
 def test_a_full_record_parses_with_defaults_for_absent_tags() -> None:
-    record = parse_dmarc_record("v=DMARC1; p=Reject; sp=none; pct=50; adkim=s; fo=1:d; ri=3600; "
-                                "rua=mailto:a@x.test,mailto:b@y.test!10m; ruf=mailto:f@x.test")
+    record = parse_dmarc_record(
+        "v=DMARC1; p=Reject; sp=none; pct=50; adkim=s; fo=1:d; ri=3600; "
+        "rua=mailto:a@x.test,mailto:b@y.test!10m; ruf=mailto:f@x.test"
+    )
     assert (record.policy, record.subdomain_policy, record.pct, record.adkim, record.aspf) == (
-        "reject", "none", 50, "s", "r")
+        "reject",
+        "none",
+        50,
+        "s",
+        "r",
+    )
     assert record.rua == ("mailto:a@x.test", "mailto:b@y.test!10m")
     assert (record.fo, record.ri) == ("1:d", 3600)
     assert record.effective_policy(for_subdomain=True) == "none"

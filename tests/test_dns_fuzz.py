@@ -19,23 +19,106 @@ from pytest_sender.errors import ParseError
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Pieces that look right but are often subtly wrong.
-SPF_WORDS = st.sampled_from([
-    "all", "+all", "-all", "~all", "?all", "!all", "include:", "include:example.com", "include:%{d}",
-    "a", "a:", "a/24", "a//64", "a:example.com/33", "mx", "mx:mail.example.com/24//129", "ptr", "ptr:",
-    "ip4:192.0.2.1", "ip4:192.0.2.0/24", "ip4:300.1.1.1", "ip4:2001:db8::1", "ip6:2001:db8::/32", "ip6:::/0",
-    "ip6:1.2.3.4", "exists:%{i}.%{v}.bl.example.org", "exists:%{ir}.%{l1r-}.%{d2}", "exists:%{", "%{x}",
-    "redirect=", "redirect=example.com", "exp=explain.%{d}", "exp=", "foo=bar", "=x", "x==y", "a:%%",
-    "include:exa mple.com", "IP4:192.0.2.1", "v=spf1", "a:.", "a:example.", "mx:-example.com", "%{d0}",
-])
-DMARC_TAGS = st.sampled_from([
-    "v=DMARC1", "v=DMARC2", "p=none", "p=reject", "p=block", "sp=quarantine", "pct=100", "pct=-1",
-    "pct=1000", "adkim=s", "aspf=x", "rua=mailto:a@example.com", "rua=", "rua=mailto:", "ruf=http://x",
-    "fo=1:d", "fo=2", "ri=86400", "ri=-5", "p", "=", "v = DMARC1", "np=none", "psd=y", "t=y",
-])
-DKIM_TAGS = st.sampled_from([
-    "v=DKIM1", "v=DKIM2", "k=rsa", "k=ed25519", "k=dsa", "p=", "p=MIIB", "p=!!!!", "p=bm90IGEga2V5",
-    "p=MCowBQYDK2VwAyEA", "t=y", "t=s", "h=sha256", "s=email", "n=note", "g=*", "p", "=", "p==",
-])
+SPF_WORDS = st.sampled_from(
+    [
+        "all",
+        "+all",
+        "-all",
+        "~all",
+        "?all",
+        "!all",
+        "include:",
+        "include:example.com",
+        "include:%{d}",
+        "a",
+        "a:",
+        "a/24",
+        "a//64",
+        "a:example.com/33",
+        "mx",
+        "mx:mail.example.com/24//129",
+        "ptr",
+        "ptr:",
+        "ip4:192.0.2.1",
+        "ip4:192.0.2.0/24",
+        "ip4:300.1.1.1",
+        "ip4:2001:db8::1",
+        "ip6:2001:db8::/32",
+        "ip6:::/0",
+        "ip6:1.2.3.4",
+        "exists:%{i}.%{v}.bl.example.org",
+        "exists:%{ir}.%{l1r-}.%{d2}",
+        "exists:%{",
+        "%{x}",
+        "redirect=",
+        "redirect=example.com",
+        "exp=explain.%{d}",
+        "exp=",
+        "foo=bar",
+        "=x",
+        "x==y",
+        "a:%%",
+        "include:exa mple.com",
+        "IP4:192.0.2.1",
+        "v=spf1",
+        "a:.",
+        "a:example.",
+        "mx:-example.com",
+        "%{d0}",
+    ]
+)
+DMARC_TAGS = st.sampled_from(
+    [
+        "v=DMARC1",
+        "v=DMARC2",
+        "p=none",
+        "p=reject",
+        "p=block",
+        "sp=quarantine",
+        "pct=100",
+        "pct=-1",
+        "pct=1000",
+        "adkim=s",
+        "aspf=x",
+        "rua=mailto:a@example.com",
+        "rua=",
+        "rua=mailto:",
+        "ruf=http://x",
+        "fo=1:d",
+        "fo=2",
+        "ri=86400",
+        "ri=-5",
+        "p",
+        "=",
+        "v = DMARC1",
+        "np=none",
+        "psd=y",
+        "t=y",
+    ]
+)
+DKIM_TAGS = st.sampled_from(
+    [
+        "v=DKIM1",
+        "v=DKIM2",
+        "k=rsa",
+        "k=ed25519",
+        "k=dsa",
+        "p=",
+        "p=MIIB",
+        "p=!!!!",
+        "p=bm90IGEga2V5",
+        "p=MCowBQYDK2VwAyEA",
+        "t=y",
+        "t=s",
+        "h=sha256",
+        "s=email",
+        "n=note",
+        "g=*",
+        "p",
+        "=",
+        "p==",
+    ]
+)
 
 
 def joined(pieces: st.SearchStrategy[str], separators: list[str]) -> st.SearchStrategy[str]:

@@ -31,8 +31,17 @@ def _clear_faults(dns_server: RunningDns) -> Iterator[None]:
 
 
 def preflight(pytester: pytest.Pytester, server: RunningDns, *domains: str, extra: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    args = ["--sender-preflight", "-k", "dns", "-rA", "--sender-timeout", "1",
-            "--sender-nameserver", f"127.0.0.1:{server.nameserver.port}", *extra]
+    args = [
+        "--sender-preflight",
+        "-k",
+        "dns",
+        "-rA",
+        "--sender-timeout",
+        "1",
+        "--sender-nameserver",
+        f"127.0.0.1:{server.nameserver.port}",
+        *extra,
+    ]
     for domain in domains:
         args += ["--sender-domain", domain]
     return pytester.runpytest(*args)
@@ -42,21 +51,31 @@ def test_a_healthy_domain_passes_every_dns_check(pytester: pytest.Pytester, dns_
     result = preflight(pytester, dns_server, "good.test")
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines(["PASSED sender::dns.spf[[]good.test[]]*"])
-    result.stdout.fnmatch_lines([
-        "*= Sender preflight =*",
-        "dns.spf*good.test*pass*SPF_OK*",
-        "dns.dkim*good.test*pass*DKIM_OK*",
-        "dns.dmarc*good.test*pass*DMARC_OK*",
-        "dns.mx*good.test*pass*MX_OK*",
-        "dns.blocklist*good.test*pass*BLOCKLIST_CLEAN*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= Sender preflight =*",
+            "dns.spf*good.test*pass*SPF_OK*",
+            "dns.dkim*good.test*pass*DKIM_OK*",
+            "dns.dmarc*good.test*pass*DMARC_OK*",
+            "dns.mx*good.test*pass*MX_OK*",
+            "dns.blocklist*good.test*pass*BLOCKLIST_CLEAN*",
+        ]
+    )
 
 
 @pytest.mark.parametrize(
     ("domain", "rows"),
     [
-        ("empty.test", ["dns.spf*fail*SPF_MISSING*", "dns.dkim*fail*DKIM_MISSING*", "dns.dmarc*fail*DMARC_MISSING*",
-                        "dns.mx*warn*MX_NONE*", "dns.blocklist*pass*BLOCKLIST_CLEAN*"]),
+        (
+            "empty.test",
+            [
+                "dns.spf*fail*SPF_MISSING*",
+                "dns.dkim*fail*DKIM_MISSING*",
+                "dns.dmarc*fail*DMARC_MISSING*",
+                "dns.mx*warn*MX_NONE*",
+                "dns.blocklist*pass*BLOCKLIST_CLEAN*",
+            ],
+        ),
         ("multi-spf.test", ["dns.spf*fail*SPF_MULTIPLE*"]),
         ("loop.test", ["dns.spf*fail*SPF_INCLUDE_LOOP*"]),
         ("lookups.test", ["dns.spf*fail*SPF_TOO_MANY_LOOKUPS*"]),
@@ -89,11 +108,13 @@ def test_the_dkim_selector_flag_is_used(pytester: pytest.Pytester, dns_server: R
 def test_a_failure_shows_the_corrected_record(pytester: pytest.Pytester, dns_server: RunningDns) -> None:
     result = preflight(pytester, dns_server, "withall.redirect.test", extra=("-k", "spf"))
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*SPF_INCLUDE_MISSING*",
-        "*v=spf1 ip4:192.0.2.21 ?all redirect=_spf.redirect.test*",
-        "*v=spf1 ip4:192.0.2.21 include:sendersrv.com ~all*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*SPF_INCLUDE_MISSING*",
+            "*v=spf1 ip4:192.0.2.21 ?all redirect=_spf.redirect.test*",
+            "*v=spf1 ip4:192.0.2.21 include:sendersrv.com ~all*",
+        ]
+    )
 
 
 def test_servfail_and_timeouts_are_errors_not_missing_records(
@@ -132,10 +153,12 @@ def test_several_domains_each_get_their_items(pytester: pytest.Pytester, dns_ser
 def test_without_a_domain_every_dns_check_skips_naming_the_setting(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "-k", "dns", "-rs")
     result.assert_outcomes(skipped=5)
-    result.stdout.fnmatch_lines([
-        "SKIPPED [[]1[]] sender::dns.spf[[]no-domain-configured[]]: DNS_NO_DOMAIN: No sending domain is configured: "
-        "set SENDER_DOMAINS or --sender-domain",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED [[]1[]] sender::dns.spf[[]no-domain-configured[]]: DNS_NO_DOMAIN: "
+            "No sending domain is configured: set SENDER_DOMAINS or --sender-domain",
+        ]
+    )
 
 
 def test_dns_checks_share_one_cache_per_run(dns_server: RunningDns) -> None:

@@ -46,11 +46,21 @@ def resolver(zone_server: RunningDns) -> Resolver:
 
 
 def test_a_record_parses_into_mechanisms_and_modifiers() -> None:
-    record = parse_spf_record("v=spf1 ip4:192.0.2.0/24 a:mail.example.com/28//64 -mx ~include:_spf.x.org "
-                              "?exists:%{i}.bl.example.org ip6:2001:db8::/32 ptr -all exp=why.%{d} foo=bar")
+    record = parse_spf_record(
+        "v=spf1 ip4:192.0.2.0/24 a:mail.example.com/28//64 -mx ~include:_spf.x.org "
+        "?exists:%{i}.bl.example.org ip6:2001:db8::/32 ptr -all exp=why.%{d} foo=bar"
+    )
     kinds = [(t.qualifier, t.name) for t in record.mechanisms]
-    assert kinds == [("+", "ip4"), ("+", "a"), ("-", "mx"), ("~", "include"), ("?", "exists"),
-                     ("+", "ip6"), ("+", "ptr"), ("-", "all")]
+    assert kinds == [
+        ("+", "ip4"),
+        ("+", "a"),
+        ("-", "mx"),
+        ("~", "include"),
+        ("?", "exists"),
+        ("+", "ip6"),
+        ("+", "ptr"),
+        ("-", "all"),
+    ]
     a = record.mechanisms[1]
     assert (a.domain_spec, a.cidr4, a.cidr6) == ("mail.example.com", 28, 64)
     assert record.mechanisms[0] == Mechanism("+", "ip4", network="192.0.2.0", cidr4=24, text="ip4:192.0.2.0/24")
@@ -162,8 +172,10 @@ def test_an_expansion_over_253_characters_loses_labels_from_the_left() -> None:
         ("v=spf1 ip4:192.0.2.1 -all", "v=spf1 ip4:192.0.2.1 include:sendersrv.com -all"),
         ("v=spf1 mx include:_spf.google.com ~all", "v=spf1 mx include:_spf.google.com include:sendersrv.com ~all"),
         ("v=spf1 ip4:192.0.2.1", "v=spf1 ip4:192.0.2.1 include:sendersrv.com ~all"),
-        ("v=spf1 ip4:192.0.2.1 redirect=_spf.example.com",
-         "v=spf1 ip4:192.0.2.1 include:sendersrv.com redirect=_spf.example.com"),
+        (
+            "v=spf1 ip4:192.0.2.1 redirect=_spf.example.com",
+            "v=spf1 ip4:192.0.2.1 include:sendersrv.com redirect=_spf.example.com",
+        ),
         ("v=spf1 include:sendersrv.com -all", "v=spf1 include:sendersrv.com -all"),
         ("v=spf1 a -all exp=why.example.com", "v=spf1 a include:sendersrv.com -all exp=why.example.com"),
     ],

@@ -31,7 +31,10 @@ def dovecot() -> Iterator[RunningDovecot]:
 
 def _target(server: RunningDovecot, **changes: object) -> InboxTarget:
     fields: dict[str, object] = {
-        "address": server.address, "password": server.secret, "ssl_context": server.client_context(), "timeout": 2.0,
+        "address": server.address,
+        "password": server.secret,
+        "ssl_context": server.client_context(),
+        "timeout": 2.0,
     }
     fields.update(changes)
     return InboxTarget(**fields)  # type: ignore[arg-type]
@@ -86,8 +89,7 @@ def test_a_message_landing_in_junk_during_the_wait_is_seen_through_idle(dovecot:
 def test_polling_with_backoff_finds_the_message_when_idle_is_not_used(dovecot: RunningDovecot) -> None:
     token = _token()
     delivery = _append_later(dovecot, "INBOX", make_test_message(token), delay=0.3)
-    arrived = wait_for_message(_target(dovecot), token, timeout=5.0, use_idle=False, poll_first_s=0.1,
-                               poll_max_s=0.4)
+    arrived = wait_for_message(_target(dovecot), token, timeout=5.0, use_idle=False, poll_first_s=0.1, poll_max_s=0.4)
     delivery.join()
     assert arrived is not None
     assert arrived.folder == "INBOX"

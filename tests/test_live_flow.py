@@ -49,8 +49,9 @@ def _api(sandbox: EmbeddedSandbox) -> ApiSandboxComponent:
     return next(c for c in sandbox.components if isinstance(c, ApiSandboxComponent))
 
 
-def _settings(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, *, smtp: bool = False, template: bool = False,
-              **changes: object) -> Settings:
+def _settings(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, *, smtp: bool = False, template: bool = False, **changes: object
+) -> Settings:
     overrides = sandbox.settings_overrides()
     if not smtp:
         overrides.update(smtp_username=None, smtp_password=None)
@@ -58,8 +59,12 @@ def _settings(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, *, smtp: bool =
         overrides["template_id"] = None
     settings = Settings().with_overrides("sandbox", **overrides)
     values: dict[str, object] = {
-        "inbox": dovecot.address, "inbox_password": dovecot.secret, "recipient": RECIPIENT,
-        "sender_from": "hello@sandbox.example", "timeout": 3.0, "live_timeout": 3.0,
+        "inbox": dovecot.address,
+        "inbox_password": dovecot.secret,
+        "recipient": RECIPIENT,
+        "sender_from": "hello@sandbox.example",
+        "timeout": 3.0,
+        "live_timeout": 3.0,
     }
     values.update(changes)
     return settings.with_overrides("test", **values)
@@ -134,8 +139,13 @@ def test_a_placeholder_the_variables_did_not_fill_fails_with_the_variables_hint(
 ) -> None:
     api = _api(sandbox).sandbox
     assert api is not None
-    api.add_template("sbxORD", from_email="orders@sandbox.example", from_name="Shop",
-                     subject="Your order {{ order_id }}", text="Hi {{ name }}, order {{ order_id }} ships.")
+    api.add_template(
+        "sbxORD",
+        from_email="orders@sandbox.example",
+        from_name="Shop",
+        subject="Your order {{ order_id }}",
+        text="Hi {{ name }}, order {{ order_id }} ships.",
+    )
     settings = _settings(sandbox, dovecot, template=True, template_id="sbxORD")
     findings = _run(sandbox, dovecot, settings)
     placeholders = findings["live.template-send.placeholders"]
@@ -144,8 +154,8 @@ def test_a_placeholder_the_variables_did_not_fill_fails_with_the_variables_hint(
     assert "subject: {{ order_id }}" in placeholders.summary
     assert '"variables": {"order_id": "…"}' in placeholders.hint
     assert placeholders.fix == "add order_id to the send's variables object"
-    assert "--sender-live-variables '\"order_id\": \"…\"'" not in placeholders.hint
-    assert "--sender-live-variables '{\"order_id\": \"…\"}'" in placeholders.hint
+    assert '--sender-live-variables \'"order_id": "…"\'' not in placeholders.hint
+    assert '--sender-live-variables \'{"order_id": "…"}\'' in placeholders.hint
     # {{ name }} was filled from the variables the live send passes.
     assert "name" not in placeholders.fix
     assert findings["live.api-send.placeholders"].status is Status.PASS
@@ -222,8 +232,9 @@ def test_a_send_whose_answer_is_lost_is_not_resent_but_still_looked_for(
     arrived = findings["live.api-send.arrived"]
     if delivered:
         assert arrived.code == "LIVE_ARRIVED"
-        assert any(line.startswith("API_OUTCOME_UNKNOWN: ") and line.endswith("not resent")
-                   for line in arrived.evidence)
+        assert any(
+            line.startswith("API_OUTCOME_UNKNOWN: ") and line.endswith("not resent") for line in arrived.evidence
+        )
         assert findings["live.api-send.dkim"].status is Status.PASS
     else:
         assert arrived.status is Status.ERROR
@@ -234,10 +245,15 @@ def test_a_send_whose_answer_is_lost_is_not_resent_but_still_looked_for(
 
 def test_without_an_inbox_the_api_items_skip_naming_what_to_set(sandbox: EmbeddedSandbox) -> None:
     settings = replace(Settings(), api_token=Secret("a-token-value"))
-    findings = {f.check: f for f in run_preflight(
-        plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False)), settings)}
-    assert set(findings) == {f"live.api-send.{a}" for a in
-                             ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent")}
+    findings = {
+        f.check: f
+        for f in run_preflight(
+            plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False)), settings
+        )
+    }
+    assert set(findings) == {
+        f"live.api-send.{a}" for a in ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent")
+    }
     arrived = findings["live.api-send.arrived"]
     assert arrived.status is Status.SKIP
     assert arrived.target == "not-configured"

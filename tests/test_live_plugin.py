@@ -32,9 +32,20 @@ def live_env(dovecot: RunningDovecot, monkeypatch: pytest.MonkeyPatch) -> Runnin
 
 def _live_args(dovecot: RunningDovecot, *extra: str) -> list[str]:
     return [
-        "--sender-live", "--sender-inbox", dovecot.url, "--sender-recipient", RECIPIENT,
-        "--sender-from", "hello@sandbox.example", "--sender-live-timeout", "3", "--sender-timeout", "3",
-        "-p", "no:cacheprovider", *extra,
+        "--sender-live",
+        "--sender-inbox",
+        dovecot.url,
+        "--sender-recipient",
+        RECIPIENT,
+        "--sender-from",
+        "hello@sandbox.example",
+        "--sender-live-timeout",
+        "3",
+        "--sender-timeout",
+        "3",
+        "-p",
+        "no:cacheprovider",
+        *extra,
     ]
 
 
@@ -44,14 +55,16 @@ def test_live_with_the_healthy_sandbox_passes_every_aspect_and_reports_latency(
     report = pytester.path / "live.json"
     result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-report", str(report), "-v"))
     result.assert_outcomes(passed=22)  # 3 sends x 7 aspects, and live.logged (the template send in its sent log)
-    result.stdout.fnmatch_lines([
-        f"sender::live.api-send.arrived[[]{RECIPIENT}[]] PASSED*",
-        f"sender::live.template-send.placeholders[[]{RECIPIENT}[]] PASSED*",
-        f"sender::live.smtp-send.dkim[[]{RECIPIENT}[]] PASSED*",
-        f"sender::live.logged[[]{RECIPIENT}[]] PASSED*",
-        "*= Sender preflight =*",
-        f"live.api-send.arrived *{RECIPIENT}*pass*LIVE_ARRIVED",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"sender::live.api-send.arrived[[]{RECIPIENT}[]] PASSED*",
+            f"sender::live.template-send.placeholders[[]{RECIPIENT}[]] PASSED*",
+            f"sender::live.smtp-send.dkim[[]{RECIPIENT}[]] PASSED*",
+            f"sender::live.logged[[]{RECIPIENT}[]] PASSED*",
+            "*= Sender preflight =*",
+            f"live.api-send.arrived *{RECIPIENT}*pass*LIVE_ARRIVED",
+        ]
+    )
     data = json.loads(report.read_text())
     arrived = next(f for f in data["findings"] if f["check"] == "live.api-send.arrived")
     assert any(line.startswith("delivery latency: ") for line in arrived["evidence"])
@@ -65,11 +78,13 @@ def test_live_with_the_broken_sandbox_reports_the_rejected_sends_with_their_hint
     # The broken sandbox revokes the API token and changes the SMTP password: no send is accepted.
     result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox=broken", "-k", "arrived", "-rs"))
     result.assert_outcomes(failed=3)
-    result.stdout.fnmatch_lines([
-        "*live.api-send.arrived*API_TOKEN_REJECTED*",
-        "*live.smtp-send.arrived*LIVE_SMTP_SEND_FAILED*",
-        "*The SMTP relay localhost:* did not take the message: auth: *535*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*live.api-send.arrived*API_TOKEN_REJECTED*",
+            "*live.smtp-send.arrived*LIVE_SMTP_SEND_FAILED*",
+            "*The SMTP relay localhost:* did not take the message: auth: *535*",
+        ]
+    )
     assert live_env.password not in result.stdout.str()
 
 

@@ -37,8 +37,9 @@ from pytest_sender.settings import InboxAddress, Settings, resolve_settings
         ("not-an-address", "qa@inbox.test", False),
     ],
 )
-def test_the_recipient_must_be_the_inbox_or_a_plus_address_of_it(recipient: str, inbox_user: str,
-                                                                  matches: bool) -> None:
+def test_the_recipient_must_be_the_inbox_or_a_plus_address_of_it(
+    recipient: str, inbox_user: str, matches: bool
+) -> None:
     assert recipient_matches_inbox(recipient, inbox_user) is matches
 
 
@@ -95,12 +96,18 @@ def test_outbox_subscribers_see_each_new_message_until_they_unsubscribe() -> Non
 def test_the_sandbox_writes_rfc_8601_authentication_results_from_its_plan() -> None:
     record = _record(Outbox())
     value = authentication_results(record, BROKEN_PLAN)
-    assert value == ("mx.sandbox.localhost; spf=softfail smtp.mailfrom=orders@shop.example; "
-                     "dkim=fail header.d=shop.example; dmarc=fail header.from=shop.example")
+    assert value == (
+        "mx.sandbox.localhost; spf=softfail smtp.mailfrom=orders@shop.example; "
+        "dkim=fail header.d=shop.example; dmarc=fail header.from=shop.example"
+    )
     verdicts = parse_authentication_results(value)
     assert (verdicts.result("spf"), verdicts.result("dkim"), verdicts.result("dmarc")) == ("softfail", "fail", "fail")
-    assert parse_authentication_results(authentication_results(record, DeliveryPlan(spf=None, dkim=None,
-                                                                                     dmarc=None))).verdicts == ()
+    assert (
+        parse_authentication_results(
+            authentication_results(record, DeliveryPlan(spf=None, dkim=None, dmarc=None))
+        ).verdicts
+        == ()
+    )
 
 
 def test_the_delivered_message_has_the_verdicts_on_top_and_crlf_line_ends() -> None:
@@ -129,8 +136,13 @@ def test_live_settings_resolve_from_flags_and_environment() -> None:
     )
     assert settings.live_timeout == 30.0
     assert settings.live_keep is True
-    assert live_variables(settings, "ps-1") == {"name": "pytest-sender", "order_id": "A-1", "total": 12.5,
-                                                 "vip": True, "run_token": "ps-1"}
+    assert live_variables(settings, "ps-1") == {
+        "name": "pytest-sender",
+        "order_id": "A-1",
+        "total": 12.5,
+        "vip": True,
+        "run_token": "ps-1",
+    }
     assert resolve_settings(env={"SENDER_LIVE_KEEP": "no"}).live_keep is False
 
 

@@ -42,8 +42,14 @@ def servers() -> Iterator[SmtpServers]:
 
 
 def _send(servers: SmtpServers, port: int, *, password: str = PASSWORD) -> tuple[Any, Any]:
-    settings = Settings(smtp_host="localhost", smtp_ports=(port,), smtp_username=Secret(USER),
-                        smtp_password=Secret(password), sender_from="hello@sandbox.example", timeout=2.0)
+    settings = Settings(
+        smtp_host="localhost",
+        smtp_ports=(port,),
+        smtp_username=Secret(USER),
+        smtp_password=Secret(password),
+        sender_from="hello@sandbox.example",
+        timeout=2.0,
+    )
     context = CheckContext(settings, extras={"smtp_ssl_context": servers.client_context()})
     return asyncio.run(send_live_smtp(context, "ps-smtp-1", RECIPIENT))
 

@@ -24,16 +24,33 @@ def test_two():
 # mechanics, shown on api.token, so they select it (and the user's own tests) by keyword.
 ONLY_TOKEN = ("-k", "api.token or test_")
 
-RATE_LIMITED = Reply(429, b'{"message": "Too Many Attempts"}', (
-    ("Content-Type", "application/json"), ("Retry-After", "30"), ("X-RateLimit-Limit", "60"),
-    ("X-RateLimit-Remaining", "0")))
+RATE_LIMITED = Reply(
+    429,
+    b'{"message": "Too Many Attempts"}',
+    (
+        ("Content-Type", "application/json"),
+        ("Retry-After", "30"),
+        ("X-RateLimit-Limit", "60"),
+        ("X-RateLimit-Remaining", "0"),
+    ),
+)
 
 
 @pytest.fixture
 def api_server() -> ScriptedHttpServer:
-    with ScriptedHttpServer([Reply(200, b'{"data": []}', (
-        ("Content-Type", "application/json"), ("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "58"),
-    ))]) as server:
+    with ScriptedHttpServer(
+        [
+            Reply(
+                200,
+                b'{"data": []}',
+                (
+                    ("Content-Type", "application/json"),
+                    ("X-RateLimit-Limit", "60"),
+                    ("X-RateLimit-Remaining", "58"),
+                ),
+            )
+        ]
+    ) as server:
         yield server  # type: ignore[misc]
 
 
@@ -49,14 +66,16 @@ def test_in_an_empty_directory_preflight_skips_the_token_check_and_names_the_var
     assert result.ret == 0  # nothing is configured, so every check skips and names its setting
     assert result.parseoutcomes()["skipped"] >= 1
     assert "failed" not in result.parseoutcomes()
-    result.stdout.fnmatch_lines([
-        "*= Sender preflight =*",
-        "check*target*status*code*",
-        "api.token*api.sender.net*skip*API_TOKEN_MISSING*",
-        "*fix: set SENDER_API_TOKEN (or SENDER_API_TOKEN_FILE)*",
-        "SKIPPED [[]1[]] sender::api.token[[]api.sender.net[]]: API_TOKEN_MISSING: No API token is configured: "
-        "set SENDER_API_TOKEN*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= Sender preflight =*",
+            "check*target*status*code*",
+            "api.token*api.sender.net*skip*API_TOKEN_MISSING*",
+            "*fix: set SENDER_API_TOKEN (or SENDER_API_TOKEN_FILE)*",
+            "SKIPPED [[]1[]] sender::api.token[[]api.sender.net[]]: API_TOKEN_MISSING: No API token is configured: "
+            "set SENDER_API_TOKEN*",
+        ]
+    )
 
 
 def test_items_have_sender_node_ids_and_run_alongside_the_users_tests(
@@ -99,10 +118,7 @@ def test_without_the_flag_the_users_suite_runs_exactly_as_before(
 
 def test_loading_the_plugin_imports_nothing_heavy() -> None:
     heavy = ["schemathesis", "hypothesis", "dns", "werkzeug", "aiosmtpd", "httpx", "yaml", "jsonschema"]
-    code = (
-        "import sys, pytest_sender.plugin\n"
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    )
+    code = f"import sys, pytest_sender.plugin\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -122,14 +138,16 @@ def test_a_rejected_token_fails_with_code_evidence_and_hint_without_plugin_frame
         result = pytester.runpytest("--sender-preflight", *ONLY_TOKEN, "--tb=long")
     result.assert_outcomes(failed=1)
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "*api.token*failed: API_TOKEN_REJECTED (fail)",
-        "What: Sender rejected the API token (HTTP 401)",
-        "Evidence:",
-        "  GET http://127.0.0.1:*/v2/subscribers?limit=1 → HTTP 401",
-        "How to fix:",
-        "*Account settings → API access tokens*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*api.token*failed: API_TOKEN_REJECTED (fail)",
+            "What: Sender rejected the API token (HTTP 401)",
+            "Evidence:",
+            "  GET http://127.0.0.1:*/v2/subscribers?limit=1 → HTTP 401",
+            "How to fix:",
+            "*Account settings → API access tokens*",
+        ]
+    )
     output = result.stdout.str()
     assert "pytest_sender" not in output.split("= FAILURES =")[1]  # no plugin frames
     assert "Traceback" not in output
@@ -163,10 +181,12 @@ def test_a_bad_setting_stops_the_run_naming_setting_source_and_example(
     monkeypatch.setenv("SENDER_SMTP_PORTS", "587,two")
     result = pytester.runpytest("--sender-preflight", *ONLY_TOKEN)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        "*invalid setting smtp_ports (from env SENDER_SMTP_PORTS): 'two' is not a port number*"
-        "Example of a valid value: 587,2525,25*"
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "*invalid setting smtp_ports (from env SENDER_SMTP_PORTS): 'two' is not a port number*"
+            "Example of a valid value: 587,2525,25*"
+        ]
+    )
     pytester.makeini("[pytest]\nsender_api_url = api.sender.net\n")
     monkeypatch.delenv("SENDER_SMTP_PORTS")
     result = pytester.runpytest("--sender-preflight", *ONLY_TOKEN)
@@ -184,13 +204,15 @@ def test_the_report_header_lists_each_setting_and_its_source(
     monkeypatch.setenv("SENDER_API_TOKEN", "canary-header-token")
     pytester.makeini("[pytest]\nsender_dkim_selector = s2024\n")
     result = pytester.runpytest("--sender-preflight", *ONLY_TOKEN, "--sender-timeout", "0.3", "--collect-only")
-    result.stdout.fnmatch_lines([
-        "sender: settings (value, source):",
-        "  api_url = https://api.sender.net/v2 (default)",
-        "  api_token = set (***) (env SENDER_API_TOKEN)",
-        "  dkim_selector = s2024 (ini sender_dkim_selector)",
-        "  timeout = 0.3 (flag --sender-timeout)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "sender: settings (value, source):",
+            "  api_url = https://api.sender.net/v2 (default)",
+            "  api_token = set (***) (env SENDER_API_TOKEN)",
+            "  dkim_selector = s2024 (ini sender_dkim_selector)",
+            "  timeout = 0.3 (flag --sender-timeout)",
+        ]
+    )
     assert "canary-header-token" not in result.stdout.str()
 
 
@@ -241,8 +263,16 @@ def test_the_token_appears_in_no_output_report_junit_or_log(
         point_at(monkeypatch, server, token=CANARY)
         pytester.makepyfile(test_app="import logging\ndef test_log():\n    logging.getLogger('x').warning('hi')\n")
         result = pytester.runpytest_subprocess(
-            "--sender-preflight", *ONLY_TOKEN, "-vv", "--tb=long", "-rA", "--log-level=DEBUG", "--junitxml=j.xml",
-            "--sender-report=r.json", "-o", "junit_logging=all",
+            "--sender-preflight",
+            *ONLY_TOKEN,
+            "-vv",
+            "--tb=long",
+            "-rA",
+            "--log-level=DEBUG",
+            "--junitxml=j.xml",
+            "--sender-report=r.json",
+            "-o",
+            "junit_logging=all",
         )
     result.assert_outcomes(failed=1, passed=1)
     outputs = {

@@ -37,8 +37,11 @@ def server() -> Iterator[ApiSandbox]:
 
 @pytest.fixture
 def http(sandbox: ApiSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, timeout=2.0,
-                      headers={"Authorization": "Bearer tok-good", "Accept": "application/json"}) as client:
+    with httpx.Client(
+        base_url=sandbox.base_url,
+        timeout=2.0,
+        headers={"Authorization": "Bearer tok-good", "Accept": "application/json"},
+    ) as client:
         yield client
 
 
@@ -59,9 +62,7 @@ def test_the_token_check_answers_200_with_rate_limit_headers(http: httpx.Client)
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer tok-wrong", "Basic tok-good", "Bearer"])
-def test_a_missing_or_unknown_token_is_401_with_laravel_body(
-    sandbox: ApiSandbox, authorization: str | None
-) -> None:
+def test_a_missing_or_unknown_token_is_401_with_laravel_body(sandbox: ApiSandbox, authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     response = httpx.get(sandbox.base_url + "/subscribers", headers=headers)
     assert response.status_code == 401
@@ -96,10 +97,16 @@ def test_a_send_is_accepted_rendered_and_recorded_in_the_outbox(sandbox: ApiSand
 
 
 def test_a_template_send_renders_the_saved_campaign(sandbox: ApiSandbox, http: httpx.Client) -> None:
-    sandbox.add_template("ep2W4y", from_email="shop@example.com", from_name="Shop",
-                         subject="Order {{ order }} shipped", text="Hi {{ name }}, order {{ order }} is on its way.")
-    response = http.post("/message/ep2W4y/send", json={"to": {"email": "ada@example.org"},
-                                                        "variables": {"order": "A-17", "name": "Ada"}})
+    sandbox.add_template(
+        "ep2W4y",
+        from_email="shop@example.com",
+        from_name="Shop",
+        subject="Order {{ order }} shipped",
+        text="Hi {{ name }}, order {{ order }} is on its way.",
+    )
+    response = http.post(
+        "/message/ep2W4y/send", json={"to": {"email": "ada@example.org"}, "variables": {"order": "A-17", "name": "Ada"}}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["emailId"].startswith("ep2W4y-")
     record = sandbox.outbox.wait_for(lambda m: m.template_id == "ep2W4y", timeout=1)
@@ -261,8 +268,9 @@ def test_the_component_hands_out_an_accepted_token_or_in_broken_a_rejected_one()
             overrides = component.settings_overrides()
             token = overrides["api_token"].reveal()
             assert token not in repr(overrides["api_token"])
-            response = httpx.get(overrides["api_url"] + "/subscribers", params={"limit": 1},
-                                 headers={"Authorization": f"Bearer {token}"})
+            response = httpx.get(
+                overrides["api_url"] + "/subscribers", params={"limit": 1}, headers={"Authorization": f"Bearer {token}"}
+            )
             assert response.status_code == expected
         finally:
             component.stop()
@@ -276,8 +284,11 @@ def test_the_embedded_sandbox_shares_one_outbox_with_the_api(monkeypatch: pytest
         assert isinstance(component, ApiSandboxComponent)
         assert component.outbox is embedded.outbox
         overrides = embedded.settings_overrides()
-        response = httpx.post(overrides["api_url"] + "/message/send", json=SEND,
-                              headers={"Authorization": f"Bearer {overrides['api_token'].reveal()}"})
+        response = httpx.post(
+            overrides["api_url"] + "/message/send",
+            json=SEND,
+            headers={"Authorization": f"Bearer {overrides['api_token'].reveal()}"},
+        )
         assert response.status_code == 200
         assert embedded.outbox.messages()[0].email_id == response.json()["emailId"]
 
@@ -325,8 +336,9 @@ def test_the_outbox_is_safe_to_fill_from_many_threads_while_a_test_waits() -> No
     assert list(outbox) == []
 
 
-def test_a_sandbox_bug_is_answered_500_and_its_traceback_kept(sandbox: ApiSandbox, http: httpx.Client,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sandbox_bug_is_answered_500_and_its_traceback_kept(
+    sandbox: ApiSandbox, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: object) -> None:
         raise RuntimeError("rendering exploded")
 

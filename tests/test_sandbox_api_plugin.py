@@ -15,14 +15,16 @@ NO_SLOW_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
 
 def test_in_an_empty_directory_the_sandbox_makes_the_token_check_pass(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(*NO_SLOW_PLUGINS, "--sender-preflight", "--sender-sandbox", "-v")
-    result.stdout.fnmatch_lines([
-        "*api_url = http://127.0.0.1:*/v2 (sandbox (healthy))*",
-        "*api_token = set (***) (sandbox (healthy))*",
-        "sender::api.token[[]127.0.0.1:*[]] PASSED*",
-        "*= Sender preflight =*",
-        "check*target*status*code*",
-        "api.token*127.0.0.1:*pass*API_TOKEN_OK*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*api_url = http://127.0.0.1:*/v2 (sandbox (healthy))*",
+            "*api_token = set (***) (sandbox (healthy))*",
+            "sender::api.token[[]127.0.0.1:*[]] PASSED*",
+            "*= Sender preflight =*",
+            "check*target*status*code*",
+            "api.token*127.0.0.1:*pass*API_TOKEN_OK*",
+        ]
+    )
     result.stdout.no_fnmatch_line("*API_TOKEN_REJECTED*")
     output = result.stdout.str() + result.stderr.str()
     assert not re.search(r"sbx-[A-Za-z0-9_-]{20,}", output)  # the sandbox's token is never shown
@@ -30,17 +32,20 @@ def test_in_an_empty_directory_the_sandbox_makes_the_token_check_pass(pytester: 
 
 def test_broken_sandbox_fails_the_token_check_with_its_hint(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
-        *NO_SLOW_PLUGINS, "--sender-preflight", "--sender-sandbox=broken", "-k", "api.token")
+        *NO_SLOW_PLUGINS, "--sender-preflight", "--sender-sandbox=broken", "-k", "api.token"
+    )
     result.assert_outcomes(failed=1)
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "*failed: API_TOKEN_REJECTED (fail)",
-        "What: Sender rejected the API token (HTTP 401)",
-        "*How to fix:*",
-        "*Account settings → API access tokens*",
-        "*= Sender preflight =*",
-        "api.token*127.0.0.1:*fail*API_TOKEN_REJECTED*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*failed: API_TOKEN_REJECTED (fail)",
+            "What: Sender rejected the API token (HTTP 401)",
+            "*How to fix:*",
+            "*Account settings → API access tokens*",
+            "*= Sender preflight =*",
+            "api.token*127.0.0.1:*fail*API_TOKEN_REJECTED*",
+        ]
+    )
     assert not re.search(r"sbx-[A-Za-z0-9_-]{20,}", result.stdout.str() + result.stderr.str())
 
 
@@ -87,40 +92,48 @@ def test_the_fixtures_give_each_test_a_reset_sandbox_on_one_server(pytester: pyt
 
 
 def test_the_fixtures_reuse_the_embedded_sandbox_under_sender_sandbox(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_app=APP_TESTS + '''
+    pytester.makepyfile(
+        test_app=APP_TESTS
+        + """
 def test_it_is_the_embedded_one(sender_sandbox, sender_settings):
     assert sender_settings.api_url == sender_sandbox.base_url
-''')
+"""
+    )
     result = pytester.runpytest_subprocess(*NO_SLOW_PLUGINS, "--sender-sandbox", "-p", "no:randomly")
     result.assert_outcomes(passed=6)
 
 
 def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--fixtures")
-    result.stdout.fnmatch_lines([
-        "*sender_sandbox_server*session*",
-        "*sandbox Sender API, started once per session*",
-        "*sender_sandbox*",
-        "*A local Sender API on a real loopback socket, reset for this test.*",
-        "*sender_client*",
-        "*A synchronous*SenderClient*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*sender_sandbox_server*session*",
+            "*sandbox Sender API, started once per session*",
+            "*sender_sandbox*",
+            "*A local Sender API on a real loopback socket, reset for this test.*",
+            "*sender_client*",
+            "*A synchronous*SenderClient*",
+        ]
+    )
 
 
 def test_loading_the_plugin_does_not_start_or_import_the_sandbox(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_modules='''
+    pytester.makepyfile(
+        test_modules="""
 import sys
 
 def test_nothing_heavy_is_imported():
     assert "werkzeug" not in sys.modules
     assert "pytest_sender.sandbox.api_server" not in sys.modules
     assert "tenacity" not in sys.modules
-''')
+"""
+    )
     pytester.runpytest_subprocess(*NO_SLOW_PLUGINS).assert_outcomes(passed=1)
 
 
 def test_each_xdist_worker_gets_its_own_sandbox(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_app='''
+    pytester.makepyfile(
+        test_app="""
 import pathlib
 import pytest
 
@@ -128,7 +141,8 @@ import pytest
 def test_port(sender_sandbox, n, worker_id):
     pathlib.Path(f"port-{worker_id}-{n}").write_text(str(sender_sandbox.port))
     assert len(sender_sandbox.outbox) == 0
-''')
+"""
+    )
     result = pytester.runpytest_subprocess(*NO_SLOW_PLUGINS, "-n", "2", "-p", "no:randomly")
     result.assert_outcomes(passed=6)
     ports: dict[str, set[str]] = {}

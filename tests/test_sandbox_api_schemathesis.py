@@ -41,9 +41,18 @@ def test_schemathesis_finds_nothing_in_the_sandbox(sandbox: ApiSandbox) -> None:
     assert sandbox.app.errors == []
     assert run.problems == ()
     # It really ran: every operation, positive and negative data, the checks that matter.
-    for name in ("not_a_server_error", "status_code_conformance", "response_schema_conformance",
-                 "response_headers_conformance", "positive_data_acceptance", "negative_data_rejection",
-                 "content_type_conformance", "ignored_auth", "unsupported_method", "missing_required_header"):
+    for name in (
+        "not_a_server_error",
+        "status_code_conformance",
+        "response_schema_conformance",
+        "response_headers_conformance",
+        "positive_data_acceptance",
+        "negative_data_rejection",
+        "content_type_conformance",
+        "ignored_auth",
+        "unsupported_method",
+        "missing_required_header",
+    ):
         assert checks_run.get(name, 0) > 0, f"{name} did not run"
     requests = sandbox.requests
     assert {(r.method, r.path.split("/")[-1]) for r in requests} >= {("GET", "subscribers"), ("POST", "send")}

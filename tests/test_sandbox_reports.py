@@ -17,8 +17,9 @@ CAMPAIGN = "cmpR3p"
 
 def get(sandbox: ApiSandbox, path: str, token: str | None = None, **params: object) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token or sandbox.token}", "Accept": "application/json"}
-    return httpx.get(sandbox.base_url + path, params={k: str(v) for k, v in params.items()}, headers=headers,
-                     timeout=1.0)
+    return httpx.get(
+        sandbox.base_url + path, params={k: str(v) for k, v in params.items()}, headers=headers, timeout=1.0
+    )
 
 
 def test_the_sent_list_is_paginated_in_senders_envelope(sandbox: ApiSandbox) -> None:
@@ -32,7 +33,13 @@ def test_the_sent_list_is_paginated_in_senders_envelope(sandbox: ApiSandbox) -> 
     assert body["data"][0]["created"] == "2026-11-20 12:02:00"
     meta = body["meta"]
     assert (meta["current_page"], meta["from"], meta["to"], meta["last_page"], meta["per_page"], meta["total"]) == (
-        2, 3, 4, 3, 2, 5)
+        2,
+        3,
+        4,
+        3,
+        2,
+        5,
+    )
     assert meta["path"] == f"{sandbox.base_url}/transactional/{CAMPAIGN}/sent"
     assert body["has_more_resources"] is True
     assert body["links"]["next"].endswith("page=3")
@@ -71,8 +78,16 @@ def test_the_report_counts_the_window_only(sandbox: ApiSandbox) -> None:
     sandbox.inject_complaint(CAMPAIGN, "r3@example.com", when=day + timedelta(days=3))
     body = get(sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": "2026-11-21", "to": "2026-11-22"}).json()
     totals = body["data"]["totals"]
-    assert totals == {"sent_total": 2, "opens_total": 0, "clicks_total": 0, "unsubscribes_total": 0,
-                      "bounces_total": 2, "soft_bounces_total": 1, "hard_bounces_total": 1, "complaints_total": 0}
+    assert totals == {
+        "sent_total": 2,
+        "opens_total": 0,
+        "clicks_total": 0,
+        "unsubscribes_total": 0,
+        "bounces_total": 2,
+        "soft_bounces_total": 1,
+        "hard_bounces_total": 1,
+        "complaints_total": 0,
+    }
     assert body["data"]["sent"] == [{"date": "2026-11-21", "count": 1}, {"date": "2026-11-22", "count": 1}]
     whole = get(sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": "2000-01-01", "to": "2999-12-31"}).json()
     assert whole["data"]["totals"]["complaints_total"] == 1
@@ -80,8 +95,12 @@ def test_the_report_counts_the_window_only(sandbox: ApiSandbox) -> None:
 
 
 def test_template_sends_in_the_outbox_are_in_the_sent_list(sandbox: ApiSandbox) -> None:
-    answer = httpx.post(f"{sandbox.base_url}/message/sbxWLC/send", json={"to": {"email": "ada@example.org"}},
-                        headers={"Authorization": f"Bearer {sandbox.token}"}, timeout=1.0)
+    answer = httpx.post(
+        f"{sandbox.base_url}/message/sbxWLC/send",
+        json={"to": {"email": "ada@example.org"}},
+        headers={"Authorization": f"Bearer {sandbox.token}"},
+        timeout=1.0,
+    )
     email_id = answer.json()["emailId"]
     sent = get(sandbox, "/transactional/sbxWLC/sent").json()["data"]
     assert [(s["email"], s["emailId"]) for s in sent] == [("ada@example.org", email_id)]
@@ -90,13 +109,16 @@ def test_template_sends_in_the_outbox_are_in_the_sent_list(sandbox: ApiSandbox) 
     assert report["data"]["totals"]["sent_total"] == 1
 
 
-@pytest.mark.parametrize(("path", "params", "field"), [
-    ("sent", {"limit": "0"}, "limit"),
-    ("sent", {"page": "x"}, "page"),
-    ("bounces", {"direction": "sideways"}, "direction"),
-    ("report", {"from": "27.11.2026"}, "from"),
-    ("report", {"period": "hour"}, "period"),
-])
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("sent", {"limit": "0"}, "limit"),
+        ("sent", {"page": "x"}, "page"),
+        ("bounces", {"direction": "sideways"}, "direction"),
+        ("report", {"from": "27.11.2026"}, "from"),
+        ("report", {"period": "hour"}, "period"),
+    ],
+)
 def test_bad_parameters_are_answered_422(sandbox: ApiSandbox, path: str, params: dict[str, str], field: str) -> None:
     sandbox.inject_sent(CAMPAIGN, "r@example.com")
     answer = get(sandbox, f"/transactional/{CAMPAIGN}/{path}", **params)
@@ -108,8 +130,11 @@ def test_an_unknown_campaign_is_404_and_a_bad_token_401(sandbox: ApiSandbox) -> 
     answer = get(sandbox, "/transactional/nOsuch/report")
     assert (answer.status_code, answer.json()["message"]) == (404, "Transactional campaign not found.")
     assert get(sandbox, "/transactional/sbxWLC/sent", token="wrong").status_code == 401
-    post = httpx.post(f"{sandbox.base_url}/transactional/sbxWLC/sent", timeout=1.0,
-                      headers={"Authorization": f"Bearer {sandbox.token}"})
+    post = httpx.post(
+        f"{sandbox.base_url}/transactional/sbxWLC/sent",
+        timeout=1.0,
+        headers={"Authorization": f"Bearer {sandbox.token}"},
+    )
     assert (post.status_code, post.headers["allow"]) == (405, "GET")
 
 
@@ -156,13 +181,15 @@ def test_the_component_advertises_its_campaigns_and_the_broken_token_reads_them(
         assert component.sandbox is not None
         headers = {"Authorization": f"Bearer {token.reveal()}"}
         window = {"from": "2000-01-01", "to": "2999-12-31"}
-        reports = httpx.get(f"{overrides['api_url']}/transactional/sbxHRD/report", params=window, headers=headers,
-                            timeout=1.0)
+        reports = httpx.get(
+            f"{overrides['api_url']}/transactional/sbxHRD/report", params=window, headers=headers, timeout=1.0
+        )
         assert reports.json()["data"]["totals"]["hard_bounces_total"] == 12
         assert httpx.get(f"{overrides['api_url']}/subscribers", headers=headers, timeout=1.0).status_code == 401
         component.sandbox.reset()  # a test's reset keeps the seeded history
-        again = httpx.get(f"{overrides['api_url']}/transactional/sbxHRD/report", params=window, headers=headers,
-                          timeout=1.0)
+        again = httpx.get(
+            f"{overrides['api_url']}/transactional/sbxHRD/report", params=window, headers=headers, timeout=1.0
+        )
         assert again.json()["data"]["totals"]["sent_total"] == 200
     finally:
         component.stop()

@@ -34,7 +34,8 @@ def test_defaults_come_from_the_design_table() -> None:
 def test_flag_beats_env_beats_ini() -> None:
     url = "api_url"
     settings = resolve_settings(
-        cli={url: "https://flag.example/v2"}, env={"SENDER_API_URL": "https://env.example/v2"},
+        cli={url: "https://flag.example/v2"},
+        env={"SENDER_API_URL": "https://env.example/v2"},
         ini={url: "https://ini.example/v2"},
     )
     assert settings.api_url == "https://flag.example/v2"

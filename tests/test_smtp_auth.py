@@ -28,14 +28,18 @@ def servers() -> Iterator[SmtpServers]:
         yield running
 
 
-def auth_finding(ports: tuple[int, ...], client: ssl.SSLContext, *, user: str | None = USER,
-                 password: str | None = PASSWORD) -> Finding:
+def auth_finding(
+    ports: tuple[int, ...], client: ssl.SSLContext, *, user: str | None = USER, password: str | None = PASSWORD
+) -> Finding:
     overrides: dict[str, object] = {"smtp_host": "127.0.0.1", "smtp_ports": ports, "timeout": TIMEOUT}
     if user is not None and password is not None:
         overrides.update(smtp_username=Secret(user), smtp_password=Secret(password))
     settings = Settings().with_overrides("test", **overrides)
-    planned = [p for p in plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
-               if p.spec.name == "smtp.auth"]
+    planned = [
+        p
+        for p in plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
+        if p.spec.name == "smtp.auth"
+    ]
     (finding,) = run_preflight(planned, settings, extras={"smtp_ssl_context": client})
     return finding
 
@@ -89,8 +93,7 @@ def test_auth_uses_the_first_working_port(servers: SmtpServers) -> None:
 def test_without_credentials_auth_is_skipped_naming_the_variables(servers: SmtpServers) -> None:
     finding = auth_finding((servers.relay(),), servers.client_context(), user=None, password=None)
     assert (finding.status, finding.code) == (Status.SKIP, "SMTP_AUTH_NOT_CONFIGURED")
-    assert finding.summary == (
-        "No SMTP credentials are configured: set SENDER_SMTP_USERNAME and SENDER_SMTP_PASSWORD")
+    assert finding.summary == ("No SMTP credentials are configured: set SENDER_SMTP_USERNAME and SENDER_SMTP_PASSWORD")
     assert servers.seen == []  # nothing was contacted
 
 
@@ -99,7 +102,8 @@ def test_when_no_port_works_auth_is_an_error_not_a_rejection(servers: SmtpServer
     finding = auth_finding((closed, hole), servers.client_context())
     assert (finding.status, finding.code) == (Status.ERROR, "SMTP_AUTH_NO_PORT")
     assert finding.summary == (
-        f"The SMTP credentials could not be tried: no port of 127.0.0.1 works from here ({closed}, {hole})")
+        f"The SMTP credentials could not be tried: no port of 127.0.0.1 works from here ({closed}, {hole})"
+    )
     assert finding.evidence == (f"port {closed}: refused at the TCP connect", f"port {hole}: timeout at the greeting")
 
 
@@ -108,7 +112,8 @@ def test_a_temporary_auth_failure_is_an_error_with_the_reply(servers: SmtpServer
     finding = auth_finding((port,), servers.client_context())
     assert (finding.status, finding.code) == (Status.ERROR, "SMTP_AUTH_UNEXPECTED_REPLY")
     assert finding.summary == (
-        f"127.0.0.1 answered AUTH PLAIN on port {port} with 454 4.7.0 Temporary authentication failure")
+        f"127.0.0.1 answered AUTH PLAIN on port {port} with 454 4.7.0 Temporary authentication failure"
+    )
     assert_no_secret(finding)
 
 
@@ -119,7 +124,8 @@ def test_a_connection_dropped_during_auth_is_an_error_that_tells_nothing_about_t
     finding = auth_finding((port,), servers.client_context())
     assert (finding.status, finding.code) == (Status.ERROR, "SMTP_AUTH_CONNECTION_FAILED")
     assert finding.summary.startswith(
-        f"The connection to 127.0.0.1:{port} failed during the AUTH attempt: disconnected")
+        f"The connection to 127.0.0.1:{port} failed during the AUTH attempt: disconnected"
+    )
     assert f"follow the smtp.port hint for port {port}" in finding.hint
     assert_no_secret(finding)
 
@@ -135,9 +141,16 @@ def test_a_server_quoting_the_password_back_does_not_leak_it(servers: SmtpServer
 
 def test_query_smtp_auth_keeps_secrets_out_of_its_result(servers: SmtpServers) -> None:
     port = servers.relay(users={USER: "other"})
-    attempt = asyncio.run(query_smtp_auth(
-        "127.0.0.1", port, username=Secret(USER), password=Secret(PASSWORD), mechanisms=("LOGIN", "PLAIN"),
-        timeout=TIMEOUT, tls_context=servers.client_context(),
-    ))
+    attempt = asyncio.run(
+        query_smtp_auth(
+            "127.0.0.1",
+            port,
+            username=Secret(USER),
+            password=Secret(PASSWORD),
+            mechanisms=("LOGIN", "PLAIN"),
+            timeout=TIMEOUT,
+            tls_context=servers.client_context(),
+        )
+    )
     assert (attempt.outcome, attempt.mechanism) == (AuthOutcome.REJECTED, "PLAIN")
     assert PASSWORD not in repr(attempt)

@@ -48,19 +48,31 @@ def test_each_port_is_an_item_and_a_working_port_makes_the_blocked_ones_warn(
     good = servers.relay(users={USER: CANARY})
     hole, closed = servers.black_hole(), servers.closed()
     result = pytester.runpytest(
-        "--sender-preflight", "--sender-smtp-host", "127.0.0.1", "--sender-smtp-ports", f"{good},{hole},{closed}",
-        "--sender-timeout", "0.5", "-k", "smtp", "--sender-report", "r.json", "-v",
+        "--sender-preflight",
+        "--sender-smtp-host",
+        "127.0.0.1",
+        "--sender-smtp-ports",
+        f"{good},{hole},{closed}",
+        "--sender-timeout",
+        "0.5",
+        "-k",
+        "smtp",
+        "--sender-report",
+        "r.json",
+        "-v",
     )
     result.assert_outcomes(passed=4, warnings=2)
-    result.stdout.fnmatch_lines([
-        f"sender::smtp.port[[]127.0.0.1:{good}[]] PASSED*",
-        f"sender::smtp.port[[]127.0.0.1:{hole}[]] PASSED*",
-        f"sender::smtp.port[[]127.0.0.1:{closed}[]] PASSED*",
-        "sender::smtp.auth[[]127.0.0.1[]] PASSED*",
-        "*= Sender preflight =*",
-        f"smtp.port*127.0.0.1:{hole}*warn*SMTP_PORT_TIMEOUT*",
-        f"*fix: port {hole}: blocked (no answer); use port {good}, which works from here*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"sender::smtp.port[[]127.0.0.1:{good}[]] PASSED*",
+            f"sender::smtp.port[[]127.0.0.1:{hole}[]] PASSED*",
+            f"sender::smtp.port[[]127.0.0.1:{closed}[]] PASSED*",
+            "sender::smtp.auth[[]127.0.0.1[]] PASSED*",
+            "*= Sender preflight =*",
+            f"smtp.port*127.0.0.1:{hole}*warn*SMTP_PORT_TIMEOUT*",
+            f"*fix: port {hole}: blocked (no answer); use port {good}, which works from here*",
+        ]
+    )
     assert report_codes(pytester.path / "r.json") == {
         f"smtp.port[127.0.0.1:{good}]": ("pass", "SMTP_PORT_OK"),
         f"smtp.port[127.0.0.1:{hole}]": ("warn", "SMTP_PORT_TIMEOUT"),
@@ -76,21 +88,39 @@ def test_rejected_credentials_fail_with_the_hint_and_the_password_appears_nowher
     good = servers.relay(users={USER: "the-real-password"})
     cert = servers.relay(tls_context=servers.expired_context())
     result = pytester.runpytest_subprocess(
-        "--sender-preflight", "--sender-smtp-host", "127.0.0.1", "--sender-smtp-ports", f"{cert},{good}",
-        "--sender-timeout", "0.5", "-k", "smtp", "-vv", "--tb=long", "-rA", "--log-level=DEBUG",
-        "--junitxml=j.xml", "-o", "junit_logging=all", "--sender-report=r.json",
+        "--sender-preflight",
+        "--sender-smtp-host",
+        "127.0.0.1",
+        "--sender-smtp-ports",
+        f"{cert},{good}",
+        "--sender-timeout",
+        "0.5",
+        "-k",
+        "smtp",
+        "-vv",
+        "--tb=long",
+        "-rA",
+        "--log-level=DEBUG",
+        "--junitxml=j.xml",
+        "-o",
+        "junit_logging=all",
+        "--sender-report=r.json",
     )
     result.assert_outcomes(passed=2, failed=1, warnings=1)
-    result.stdout.fnmatch_lines([
-        "*smtp.auth[[]127.0.0.1[]]*SMTP_AUTH_REJECTED*",
-        "*127.0.0.1 rejected the SMTP credentials (535 5.7.8 Authentication credentials invalid)*",
-        "*Open Sender: Transactional emails → Setup instructions → SMTP and check that the SMTP user still exists*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*smtp.auth[[]127.0.0.1[]]*SMTP_AUTH_REJECTED*",
+            "*127.0.0.1 rejected the SMTP credentials (535 5.7.8 Authentication credentials invalid)*",
+            "*Open Sender: Transactional emails → Setup instructions → SMTP and check that the SMTP user still exists*",
+        ]
+    )
     assert report_codes(pytester.path / "r.json")[f"smtp.port[127.0.0.1:{cert}]"] == ("warn", "SMTP_CERT_EXPIRED")
     assert f"AUTH PLAIN {USER} {CANARY}" in servers.seen  # the password did go on the wire, and only there
     outputs = {
-        "stdout": result.stdout.str(), "stderr": result.stderr.str(),
-        "junit": (pytester.path / "j.xml").read_text(), "report": (pytester.path / "r.json").read_text(),
+        "stdout": result.stdout.str(),
+        "stderr": result.stderr.str(),
+        "junit": (pytester.path / "j.xml").read_text(),
+        "report": (pytester.path / "r.json").read_text(),
     }
     for name, text in outputs.items():
         for form in (CANARY, base64.b64encode(CANARY.encode()).decode()):
@@ -109,13 +139,21 @@ def test_the_broken_sandbox_fails_smtp_auth_and_warns_for_the_refusing_port_once
     pytester: pytest.Pytester,
 ) -> None:
     result = pytester.runpytest_subprocess(
-        "--sender-preflight", "--sender-sandbox=broken", "-n", "2", "-p", "xdist", "--sender-report=r.json",
+        "--sender-preflight",
+        "--sender-sandbox=broken",
+        "-n",
+        "2",
+        "-p",
+        "xdist",
+        "--sender-report=r.json",
     )
     table = result.stdout.str().split("Sender preflight")[1].split("short test summary")[0]
     rows = [line.split() for line in table.splitlines() if line.startswith("smtp.")]
     assert sorted((row[0], row[2], row[3]) for row in rows) == [
-        ("smtp.auth", "fail", "SMTP_AUTH_REJECTED"), ("smtp.port", "pass", "SMTP_PORT_OK"),
-        ("smtp.port", "warn", "SMTP_PORT_REFUSED")]
+        ("smtp.auth", "fail", "SMTP_AUTH_REJECTED"),
+        ("smtp.port", "pass", "SMTP_PORT_OK"),
+        ("smtp.port", "warn", "SMTP_PORT_REFUSED"),
+    ]
     report = json.loads((pytester.path / "r.json").read_text())
     nodes = [f"{f['check']}[{f['target']}]" for f in report["findings"]]
     assert len(nodes) == len(set(nodes))  # every finding once
@@ -171,7 +209,7 @@ def test_the_sandbox_component_points_the_settings_at_the_relay_and_hands_over_i
         relay.stop()
 
 
-APP_TESTS = '''
+APP_TESTS = """
 import smtplib
 from email.message import EmailMessage
 
@@ -191,7 +229,7 @@ def test_the_app_sends_through_the_relay(sender_smtp_relay, sender_sandbox):
 
 def test_the_outbox_starts_empty_in_every_test(sender_smtp_relay, sender_sandbox):
     assert sender_sandbox.outbox.messages() == []
-'''
+"""
 
 
 def test_the_sender_smtp_relay_fixture_records_the_apps_mail_in_the_sandbox_outbox(pytester: pytest.Pytester) -> None:

@@ -40,8 +40,9 @@ def servers() -> Iterator[SmtpServers]:
         yield running
 
 
-def run_smtp_checks(ports: tuple[int, ...], client: ssl.SSLContext, *, host: str = "127.0.0.1",
-                    **overrides: object) -> dict[str, Finding]:
+def run_smtp_checks(
+    ports: tuple[int, ...], client: ssl.SSLContext, *, host: str = "127.0.0.1", **overrides: object
+) -> dict[str, Finding]:
     settings = Settings().with_overrides("test", smtp_host=host, smtp_ports=ports, timeout=TIMEOUT, **overrides)
     planned = plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
     findings = run_preflight(planned, settings, extras={"smtp_ssl_context": client})
@@ -68,31 +69,74 @@ FailureServer = Callable[[SmtpServers], int]
 
 FAILURE_KINDS: list[tuple[str, FailureServer, str, str]] = [
     ("refused", lambda s: s.closed(), "SMTP_PORT_REFUSED", "refused the connection"),
-    ("black hole", lambda s: s.black_hole(), "SMTP_PORT_TIMEOUT",
-     "gave no answer within 0.5 s at the greeting: the port is probably blocked"),
-    ("421 greeting", lambda s: s.scripted(b"421 4.3.2 too busy, try later\r\n", close_after=["GREETING"]),
-     "SMTP_SERVICE_UNAVAILABLE", "answered 421 4.3.2 too busy, try later at the greeting"),
-    ("disconnect", lambda s: s.scripted(None), "SMTP_DISCONNECTED",
-     "closed the connection at the greeting without answering"),
-    ("421 to EHLO", lambda s: s.scripted(b"220 hi\r\n", {"EHLO": b"421 4.7.0 rate limited\r\n"}, close_after=["EHLO"]),
-     "SMTP_SERVICE_UNAVAILABLE", "answered 421 4.7.0 rate limited at the EHLO"),
-    ("dropped after EHLO", lambda s: s.scripted(b"220 hi\r\n", {"EHLO": b""}, close_after=["EHLO"]),
-     "SMTP_DISCONNECTED", "closed the connection at the EHLO without answering"),
-    ("STARTTLS refused", lambda s: s.scripted(
-        b"220 hi\r\n", {"EHLO": STARTTLS_EHLO, "STARTTLS": b"454 4.7.0 TLS not available\r\n"}),
-     "SMTP_UNEXPECTED_REPLY", "answered 454 4.7.0 TLS not available at the STARTTLS"),
-    ("TLS 1.3 only server", lambda s: s.relay(tls_context=tls13_only(s)), "SMTP_TLS_HANDSHAKE_FAILED",
-     "The TLS handshake with 127.0.0.1:"),
-    ("expired certificate", lambda s: s.relay(tls_context=s.expired_context()), "SMTP_CERT_EXPIRED",
-     "is expired or not yet valid"),
-    ("certificate for another name", lambda s: s.relay(tls_context=s.wrong_name_context()), "SMTP_CERT_WRONG_NAME",
-     "is not valid for 127.0.0.1"),
-    ("certificate from an unknown CA", lambda s: s.relay(tls_context=s.untrusted_context()), "SMTP_CERT_UNTRUSTED",
-     "is self-signed or from an untrusted CA"),
+    (
+        "black hole",
+        lambda s: s.black_hole(),
+        "SMTP_PORT_TIMEOUT",
+        "gave no answer within 0.5 s at the greeting: the port is probably blocked",
+    ),
+    (
+        "421 greeting",
+        lambda s: s.scripted(b"421 4.3.2 too busy, try later\r\n", close_after=["GREETING"]),
+        "SMTP_SERVICE_UNAVAILABLE",
+        "answered 421 4.3.2 too busy, try later at the greeting",
+    ),
+    (
+        "disconnect",
+        lambda s: s.scripted(None),
+        "SMTP_DISCONNECTED",
+        "closed the connection at the greeting without answering",
+    ),
+    (
+        "421 to EHLO",
+        lambda s: s.scripted(b"220 hi\r\n", {"EHLO": b"421 4.7.0 rate limited\r\n"}, close_after=["EHLO"]),
+        "SMTP_SERVICE_UNAVAILABLE",
+        "answered 421 4.7.0 rate limited at the EHLO",
+    ),
+    (
+        "dropped after EHLO",
+        lambda s: s.scripted(b"220 hi\r\n", {"EHLO": b""}, close_after=["EHLO"]),
+        "SMTP_DISCONNECTED",
+        "closed the connection at the EHLO without answering",
+    ),
+    (
+        "STARTTLS refused",
+        lambda s: s.scripted(b"220 hi\r\n", {"EHLO": STARTTLS_EHLO, "STARTTLS": b"454 4.7.0 TLS not available\r\n"}),
+        "SMTP_UNEXPECTED_REPLY",
+        "answered 454 4.7.0 TLS not available at the STARTTLS",
+    ),
+    (
+        "TLS 1.3 only server",
+        lambda s: s.relay(tls_context=tls13_only(s)),
+        "SMTP_TLS_HANDSHAKE_FAILED",
+        "The TLS handshake with 127.0.0.1:",
+    ),
+    (
+        "expired certificate",
+        lambda s: s.relay(tls_context=s.expired_context()),
+        "SMTP_CERT_EXPIRED",
+        "is expired or not yet valid",
+    ),
+    (
+        "certificate for another name",
+        lambda s: s.relay(tls_context=s.wrong_name_context()),
+        "SMTP_CERT_WRONG_NAME",
+        "is not valid for 127.0.0.1",
+    ),
+    (
+        "certificate from an unknown CA",
+        lambda s: s.relay(tls_context=s.untrusted_context()),
+        "SMTP_CERT_UNTRUSTED",
+        "is self-signed or from an untrusted CA",
+    ),
     ("no STARTTLS", lambda s: s.relay(tls_context=None), "SMTP_STARTTLS_MISSING", "does not offer STARTTLS"),
     ("no AUTH", lambda s: s.relay(hide_auth=True), "SMTP_AUTH_NOT_OFFERED", "offers no AUTH after TLS"),
-    ("only CRAM-MD5", lambda s: s.cram_only(), "SMTP_AUTH_UNUSABLE",
-     "offers only AUTH CRAM-MD5; PLAIN or LOGIN is needed"),
+    (
+        "only CRAM-MD5",
+        lambda s: s.cram_only(),
+        "SMTP_AUTH_UNUSABLE",
+        "offers only AUTH CRAM-MD5; PLAIN or LOGIN is needed",
+    ),
 ]
 
 
@@ -108,8 +152,9 @@ def tls12_client(servers: SmtpServers) -> ssl.SSLContext:
     return context
 
 
-@pytest.mark.parametrize(("server", "code", "summary_part"),
-                         [pytest.param(f, c, s, id=kind) for kind, f, c, s in FAILURE_KINDS])
+@pytest.mark.parametrize(
+    ("server", "code", "summary_part"), [pytest.param(f, c, s, id=kind) for kind, f, c, s in FAILURE_KINDS]
+)
 def test_each_failure_kind_from_a_real_server_has_its_own_code_and_hint(
     servers: SmtpServers, server: FailureServer, code: str, summary_part: str
 ) -> None:
@@ -119,8 +164,10 @@ def test_each_failure_kind_from_a_real_server_has_its_own_code_and_hint(
     assert (finding.code, finding.status) == (code, Status.FAIL), finding.evidence
     assert summary_part in finding.summary
     # The only port fails, so the hint says no port works and names Sender's other ports to try.
-    assert "No probed port works from here. Sender's guide also lists ports 587, 2525 and 25: probe them too" \
+    assert (
+        "No probed port works from here. Sender's guide also lists ports 587, 2525 and 25: probe them too"
         in finding.hint
+    )
     assert f"--sender-smtp-ports {port},587,2525,25" in finding.hint
     assert "How to fix:" in finding.hint
     assert "Verify: re-run pytest --sender-preflight -k smtp.port" in finding.hint
@@ -154,8 +201,10 @@ def test_one_working_port_makes_the_blocked_ones_warn_and_their_hints_name_it(se
     for port, code in ((hole, "SMTP_PORT_TIMEOUT"), (closed, "SMTP_PORT_REFUSED")):
         finding = findings[f"smtp.port[127.0.0.1:{port}]"]
         assert (finding.status, finding.code) == (Status.WARN, code)
-        assert f"Port {good} works from here, so the relay is usable: configure the app with host 127.0.0.1, " \
-               f"port {good}" in finding.hint
+        assert (
+            f"Port {good} works from here, so the relay is usable: configure the app with host 127.0.0.1, "
+            f"port {good}" in finding.hint
+        )
         assert finding.fix.endswith(f"use port {good}, which works from here")
         assert f"working port(s): {good}" in finding.evidence
     refused_hint = findings[f"smtp.port[127.0.0.1:{closed}]"].hint
@@ -173,8 +222,9 @@ def test_all_ports_probe_at_once_so_a_black_hole_costs_one_timeout(servers: Smtp
 
 def test_implicit_tls_port_probes_tls_before_the_greeting(servers: SmtpServers) -> None:
     port = servers.relay(users={"u": "p"}, implicit_tls=True)
-    probe = asyncio.run(probe_smtp_port("127.0.0.1", port, timeout=TIMEOUT, tls_context=servers.client_context(),
-                                        implicit_tls=True))
+    probe = asyncio.run(
+        probe_smtp_port("127.0.0.1", port, timeout=TIMEOUT, tls_context=servers.client_context(), implicit_tls=True)
+    )
     assert probe.outcome is Outcome.OK, probe.detail
     assert probe.implicit_tls
     assert "(implicit TLS)" in probe.evidence()[0]
@@ -182,8 +232,9 @@ def test_implicit_tls_port_probes_tls_before_the_greeting(servers: SmtpServers) 
 
 def test_implicit_tls_against_a_starttls_port_fails_the_handshake(servers: SmtpServers) -> None:
     port = servers.relay()
-    probe = asyncio.run(probe_smtp_port("127.0.0.1", port, timeout=TIMEOUT, tls_context=servers.client_context(),
-                                        implicit_tls=True))
+    probe = asyncio.run(
+        probe_smtp_port("127.0.0.1", port, timeout=TIMEOUT, tls_context=servers.client_context(), implicit_tls=True)
+    )
     assert (probe.outcome, probe.stage) == (Outcome.TLS_HANDSHAKE_FAILED, Stage.TLS)
     assert "WRONG_VERSION_NUMBER" in probe.detail
 
@@ -207,7 +258,9 @@ def test_smtp_is_skipped_with_the_settings_named_when_it_is_not_in_use() -> None
     assert [p.node_name for p in planned] == ["smtp.port[smtp.sender.net]", "smtp.auth[smtp.sender.net]"]
     findings = run_preflight(planned, settings)
     assert [(f.status, f.code) for f in findings] == [
-        (Status.SKIP, "SMTP_NOT_CONFIGURED"), (Status.SKIP, "SMTP_AUTH_NOT_CONFIGURED")]
+        (Status.SKIP, "SMTP_NOT_CONFIGURED"),
+        (Status.SKIP, "SMTP_AUTH_NOT_CONFIGURED"),
+    ]
     assert "set SENDER_SMTP_USERNAME and SENDER_SMTP_PASSWORD" in findings[0].summary
     assert "set SENDER_SMTP_USERNAME and SENDER_SMTP_PASSWORD" in findings[1].summary
 
@@ -224,10 +277,13 @@ def test_parse_ehlo_reads_extensions_and_both_auth_forms() -> None:
     assert usable_auth_mechanisms(("cram-md5", "login")) == ("LOGIN",)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "the EHLO answer is empty"),
-    ("host\n!!! nonsense", "EHLO extension line '!!! nonsense' does not start with a keyword"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the EHLO answer is empty"),
+        ("host\n!!! nonsense", "EHLO extension line '!!! nonsense' does not start with a keyword"),
+    ],
+)
 def test_parse_ehlo_rejects_malformed_answers_with_a_clear_message(text: str, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         parse_ehlo(text)
@@ -255,10 +311,17 @@ def test_make_tls_context_rejects_a_ca_that_is_not_pem() -> None:
         make_tls_context("-----BEGIN CERTIFICATE-----\nnonsense\n-----END CERTIFICATE-----\n")
 
 
-@pytest.mark.parametrize(("code", "outcome"), [
-    (10, Outcome.CERT_EXPIRED), (9, Outcome.CERT_EXPIRED), (62, Outcome.CERT_WRONG_NAME),
-    (64, Outcome.CERT_WRONG_NAME), (18, Outcome.CERT_UNTRUSTED), (20, Outcome.CERT_UNTRUSTED),
-])
+@pytest.mark.parametrize(
+    ("code", "outcome"),
+    [
+        (10, Outcome.CERT_EXPIRED),
+        (9, Outcome.CERT_EXPIRED),
+        (62, Outcome.CERT_WRONG_NAME),
+        (64, Outcome.CERT_WRONG_NAME),
+        (18, Outcome.CERT_UNTRUSTED),
+        (20, Outcome.CERT_UNTRUSTED),
+    ],
+)
 def test_classify_tls_error_uses_the_openssl_verify_code(code: int, outcome: Outcome) -> None:
     error = ssl.SSLCertVerificationError(1, "certificate verify failed")
     error.verify_code = code
@@ -269,8 +332,9 @@ def test_classify_tls_error_uses_the_openssl_verify_code(code: int, outcome: Out
 def _probe(port: int, outcome: Outcome) -> PortProbe:
     ehlo = EhloInfo("relay", {"AUTH": "PLAIN LOGIN"}) if outcome is Outcome.OK else None
     reply = Reply(421, "busy") if outcome is Outcome.SERVICE_UNAVAILABLE else None
-    return PortProbe("relay.example", port, False, outcome, Stage.DONE if ehlo else Stage.CONNECT,
-                     detail="x", ehlo=ehlo, reply=reply)
+    return PortProbe(
+        "relay.example", port, False, outcome, Stage.DONE if ehlo else Stage.CONNECT, detail="x", ehlo=ehlo, reply=reply
+    )
 
 
 def test_evaluate_port_probe_warns_only_when_another_port_works() -> None:
@@ -293,11 +357,15 @@ def test_evaluate_port_probe_warns_only_when_another_port_works() -> None:
     assert "configure the app with host relay.example, port 2525 (STARTTLS)" in warned.hint
     implicit = PortProbe("relay.example", 465, True, Outcome.OK, Stage.DONE, ehlo=EhloInfo("r", {"AUTH": "LOGIN"}))
     via_465 = evaluate_port_probe(probes[0], [probes[0], implicit], target="relay.example:587", timeout=5)
-    assert "Port 465 works from here, so the relay is usable: configure the app with host relay.example, " \
-           "port 465 (implicit TLS)" in via_465.hint
+    assert (
+        "Port 465 works from here, so the relay is usable: configure the app with host relay.example, "
+        "port 465 (implicit TLS)" in via_465.hint
+    )
     unavailable = evaluate_port_probe(probes[2], probes, target="relay.example:25", timeout=5)
-    assert unavailable.summary == "relay.example:25 answered 421 busy at the TCP connect: the server will not take " \
-                                  "a session now"
+    assert (
+        unavailable.summary == "relay.example:25 answered 421 busy at the TCP connect: the server will not take "
+        "a session now"
+    )
 
 
 def test_a_probe_emits_no_warnings(servers: SmtpServers) -> None:

@@ -37,8 +37,12 @@ from pytest_sender.strategies import (  # noqa: E402
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 #: find() without shrinking: the first match is enough, and shrinking a whole body is slow.
 SEARCH = settings(database=None, max_examples=3000, phases=[Phase.generate])
-VALID = {"from": {"email": "hello@example.com", "name": "Example"}, "to": {"email": "ada@example.org"},
-         "subject": "Welcome", "html": "<p>Hi</p>"}
+VALID = {
+    "from": {"email": "hello@example.com", "name": "Example"},
+    "to": {"email": "ada@example.org"},
+    "subject": "Welcome",
+    "html": "<p>Hi</p>",
+}
 
 
 def _domain(address: str) -> str:
@@ -77,14 +81,17 @@ def test_every_generated_address_is_at_a_reserved_domain(payload: dict[str, Any]
         assert check_email_syntax(address) is None, address
 
 
-@pytest.mark.parametrize(("description", "predicate"), [
-    ("an IDN domain as unicode", lambda a: any(ord(c) > 127 for c in _domain(a))),
-    ("an IDN domain as punycode", lambda a: "xn--" in _domain(a)),
-    ("a quoted local part", lambda a: a.startswith('"')),
-    ("a plus-address", lambda a: "+" in a.rpartition("@")[0] and not a.startswith('"')),
-    ("a .invalid domain", lambda a: _domain(a).endswith(".invalid")),
-    ("a .test domain", lambda a: _domain(a).endswith(".test")),
-])
+@pytest.mark.parametrize(
+    ("description", "predicate"),
+    [
+        ("an IDN domain as unicode", lambda a: any(ord(c) > 127 for c in _domain(a))),
+        ("an IDN domain as punycode", lambda a: "xn--" in _domain(a)),
+        ("a quoted local part", lambda a: a.startswith('"')),
+        ("a plus-address", lambda a: "+" in a.rpartition("@")[0] and not a.startswith('"')),
+        ("a .invalid domain", lambda a: _domain(a).endswith(".invalid")),
+        ("a .test domain", lambda a: _domain(a).endswith(".test")),
+    ],
+)
 def test_addresses_cover_real_email_syntax(description: str, predicate: Any) -> None:
     found = find(email_addresses(), predicate, settings=SEARCH)
     assert check_email_syntax(found) is None, found
@@ -116,8 +123,11 @@ def test_the_strategies_follow_the_document_limits() -> None:
         assert 1 <= len(payload["subject"]) <= 12
 
     subjects_within_the_new_limit()
-    case = find(invalid_send_requests(document=document), lambda c: "subject" in c.errors and "greater" in
-                c.errors["subject"][0], settings=SEARCH)
+    case = find(
+        invalid_send_requests(document=document),
+        lambda c: "subject" in c.errors and "greater" in c.errors["subject"][0],
+        settings=SEARCH,
+    )
     assert case.errors == {"subject": ("The subject field must not be greater than 12 characters.",)}
     assert len(case.payload["subject"]) == 13
 
@@ -159,18 +169,20 @@ def test_invalid_template_send_requests_predict_the_field_errors(case: InvalidSe
     assert {field: tuple(texts) for field, texts in errors.items()} == case.errors
 
 
-@pytest.mark.parametrize(("field", "text"), [
-    ("to", "The to field must be an object."),
-    ("from.name", "The from.name field is required."),
-    ("html", "The html field is required when text is not present."),
-    ("to.email", "The to.email field must be a valid email address."),
-    ("subject", "The subject field must be a string."),
-    ("headers", "The headers field is invalid."),
-    ("attachments.invoice", "The attachments.invoice field must be a string."),
-])
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("to", "The to field must be an object."),
+        ("from.name", "The from.name field is required."),
+        ("html", "The html field is required when text is not present."),
+        ("to.email", "The to.email field must be a valid email address."),
+        ("subject", "The subject field must be a string."),
+        ("headers", "The headers field is invalid."),
+        ("attachments.invoice", "The attachments.invoice field must be a string."),
+    ],
+)
 def test_the_classic_mistakes_are_among_the_invalid_cases(field: str, text: str) -> None:
-    case = find(invalid_send_requests(), lambda c: c.errors.get(field) == (text,),
-                settings=SEARCH)
+    case = find(invalid_send_requests(), lambda c: c.errors.get(field) == (text,), settings=SEARCH)
     payload, errors = case  # it unpacks like the (payload, errors) pair it is
     assert errors == {field: (text,)}
     assert request_validator().body_errors("POST", "/message/send", payload) == {field: [text]}
@@ -194,13 +206,19 @@ def test_to_as_an_array_names_the_field_what_was_expected_and_the_fix() -> None:
 
 
 def test_each_problem_of_a_badly_built_body_is_named_once() -> None:
-    message = _violation({"from": {"email": "hello@example.com"}, "to": {"email": "ada@example.org"},
-                          "subject": "", "html_body": "<p>Hi</p>"})
+    message = _violation(
+        {
+            "from": {"email": "hello@example.com"},
+            "to": {"email": "ada@example.org"},
+            "subject": "",
+            "html_body": "<p>Hi</p>",
+        }
+    )
     assert message.startswith("the send request breaks Sender's contract (4 problems):")
     assert "`from.name`: is required (missing)" in message
     assert "Sender requires" in message
     assert "`subject`: must not be empty" in message
-    assert '`html`: at least one of `html` / `text` is required (none given)' in message
+    assert "`html`: at least one of `html` / `text` is required (none given)" in message
     assert "`html_body`: is not a field of the contract; Sender ignores it" in message
     assert "fix: rename it to `html`" in message
 
@@ -238,21 +256,24 @@ def test_a_body_that_is_not_an_object_is_refused() -> None:
     assert "`body`: must be one object, not an array (found a list of 3)" in message
 
 
-@pytest.mark.parametrize(("address", "reason"), [
-    ("ada@example.org", None),
-    ("ada+orders@example.org", None),
-    ('"ada lovelace"@example.org', None),
-    ("ada@bücher.example", None),
-    ("ada@xn--bcher-kva.example", None),
-    ("ada@[192.0.2.1]", None),
-    ("ada.example.org", "it has no @"),
-    ("@example.org", "the part before @ is empty"),
-    ("ada@", "the domain after @ is empty"),
-    ("ada..lovelace@example.org", "the part before @ needs quoting (spaces, double dots or special characters)"),
-    ("a" * 65 + "@example.org", "the part before @ is longer than 64 octets"),
-    ("ada@localhost", "the domain has no dot (a bare host name cannot receive mail from Sender)"),
-    ("ada@exa_mple.org", "the domain is not a valid (internationalised) domain name"),
-])
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("ada@example.org", None),
+        ("ada+orders@example.org", None),
+        ('"ada lovelace"@example.org', None),
+        ("ada@bücher.example", None),
+        ("ada@xn--bcher-kva.example", None),
+        ("ada@[192.0.2.1]", None),
+        ("ada.example.org", "it has no @"),
+        ("@example.org", "the part before @ is empty"),
+        ("ada@", "the domain after @ is empty"),
+        ("ada..lovelace@example.org", "the part before @ needs quoting (spaces, double dots or special characters)"),
+        ("a" * 65 + "@example.org", "the part before @ is longer than 64 octets"),
+        ("ada@localhost", "the domain has no dot (a bare host name cannot receive mail from Sender)"),
+        ("ada@exa_mple.org", "the domain is not a valid (internationalised) domain name"),
+    ],
+)
 def test_email_syntax(address: str, reason: str | None) -> None:
     result = check_email_syntax(address)
     assert (result is None) == (reason is None), result
@@ -281,10 +302,12 @@ def test_a_422_of_the_wrong_shape_breaks_the_contract() -> None:
 def test_an_undocumented_status_a_non_json_answer_and_an_unknown_operation() -> None:
     assert response_problems("POST", "/message/send", 302, {}, b"") == [
         "HTTP 302 is not an answer the contract documents for POST /message/send "
-        "(documented: 200, 201, 400, 401, 404, 415, 422, 429, 5XX)"]
+        "(documented: 200, 201, 400, 401, 404, 415, 422, 429, 5XX)"
+    ]
     assert response_problems("POST", "/message/send", 503, {"content-type": "text/html"}, b"<h1>down</h1>") == []
     assert response_problems("POST", "/message/send", 401, {"content-type": "text/html"}, b"<h1>no</h1>") == [
-        "HTTP 401 from POST /message/send is text/html, the contract says application/json"]
+        "HTTP 401 from POST /message/send is text/html, the contract says application/json"
+    ]
     with pytest.raises(LookupError, match="no operation DELETE /message/send"):
         response_problems("DELETE", "/message/send", 200, JSON, b"{}")
 

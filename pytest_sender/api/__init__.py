@@ -36,10 +36,25 @@ _LAZY = {
     "SenderClient": "client",
     "NO_RETRIES": "retry",
     "RetryPolicy": "retry",
-    **{name: "outcomes" for name in (
-        "BadRequest", "Fetched", "Forbidden", "Invalid", "NotFound", "Outcome", "OutcomeUnknown", "RateLimited", "Sent",
-        "ServerError", "TokenAccepted", "Unauthorized", "UnexpectedAnswer", "Unreachable",
-    )},
+    **{
+        name: "outcomes"
+        for name in (
+            "BadRequest",
+            "Fetched",
+            "Forbidden",
+            "Invalid",
+            "NotFound",
+            "Outcome",
+            "OutcomeUnknown",
+            "RateLimited",
+            "Sent",
+            "ServerError",
+            "TokenAccepted",
+            "Unauthorized",
+            "UnexpectedAnswer",
+            "Unreachable",
+        )
+    },
 }
 
 __all__ = [

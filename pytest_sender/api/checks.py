@@ -39,9 +39,7 @@ def evaluate_token_answer(answer: HttpAnswer, *, target: str, now: datetime | No
     return classify_answer(CHECK_TOKEN, answer, now=now).finding(CHECK, target)
 
 
-async def check_api_token(
-    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
-) -> Finding:
+async def check_api_token(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Finding:
     """Run the token check against ``settings.api_url``; never raises for a network fault.
 
     One attempt, no retries: the preflight reports what it sees (a 429 is a warning with the wait,

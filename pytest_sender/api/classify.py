@@ -103,8 +103,13 @@ def classify_answer(
     if 200 <= status < 300:
         if operation == READ:
             try:
-                return Fetched(code="API_READ_OK", data=answer.json(), evidence=tuple(evidence), **common,
-                               params={"http_status": status})
+                return Fetched(
+                    code="API_READ_OK",
+                    data=answer.json(),
+                    evidence=tuple(evidence),
+                    **common,
+                    params={"http_status": status},
+                )
             except ParseError:
                 pass  # classified below like the token check's answer that is not JSON
         if is_token_check:
@@ -112,25 +117,46 @@ def classify_answer(
                 answer.json()
             except ParseError:
                 evidence.append(f"body: {answer.body_excerpt()}")
-                return UnexpectedAnswer(code="API_NOT_JSON", evidence=tuple(evidence), reason="not JSON", **common,
-                                        params={"host": host, "http_status": status,
-                                                "content_type": answer.content_type or "no content type"})
-            return TokenAccepted(code="API_TOKEN_OK", evidence=tuple(evidence), **common,
-                                 params={"headroom": limits.headroom()})
+                return UnexpectedAnswer(
+                    code="API_NOT_JSON",
+                    evidence=tuple(evidence),
+                    reason="not JSON",
+                    **common,
+                    params={
+                        "host": host,
+                        "http_status": status,
+                        "content_type": answer.content_type or "no content type",
+                    },
+                )
+            return TokenAccepted(
+                code="API_TOKEN_OK", evidence=tuple(evidence), **common, params={"headroom": limits.headroom()}
+            )
         if data is not None and data.get("success") is True:
             email_id = str(data.get("emailId") or "")
             if not email_id:
                 evidence.append("the answer carries no emailId")
-            return Sent(code="API_SEND_OK", email_id=email_id, message=str(data.get("message", "")),
-                        evidence=tuple(evidence), **common, params={"email_id": email_id or "none given"})
+            return Sent(
+                code="API_SEND_OK",
+                email_id=email_id,
+                message=str(data.get("message", "")),
+                evidence=tuple(evidence),
+                **common,
+                params={"email_id": email_id or "none given"},
+            )
         evidence.append(f"body: {answer.body_excerpt()}")
         if data is not None and data.get("success") is False:
             message = str(data.get("message", ""))
-            return BadRequest(code="API_SEND_BAD_REQUEST", message=message, evidence=tuple(evidence), **common,
-                              params={"message": message or "no message given"})
+            return BadRequest(
+                code="API_SEND_BAD_REQUEST",
+                message=message,
+                evidence=tuple(evidence),
+                **common,
+                params={"message": message or "no message given"},
+            )
         reason = f"HTTP {status} arrived with a body that is not Sender's success JSON"
-        return OutcomeUnknown(code="API_OUTCOME_UNKNOWN", reason=reason, evidence=tuple(evidence), **common,
-                              params={"reason": reason})
+        return OutcomeUnknown(
+            code="API_OUTCOME_UNKNOWN", reason=reason, evidence=tuple(evidence), **common, params={"reason": reason}
+        )
 
     if answer.body:
         evidence.append(f"body: {answer.body_excerpt()}")
@@ -141,37 +167,78 @@ def classify_answer(
         return Forbidden(code="API_TOKEN_FORBIDDEN", evidence=tuple(evidence), **common)
     if status == 404:
         if operation == SEND_TEMPLATE:
-            return NotFound(code="API_TEMPLATE_NOT_FOUND", message=message, evidence=tuple(evidence), **common,
-                            params={"template_id": template_id or "?"})
-        return NotFound(code="API_ENDPOINT_NOT_FOUND", message=message, evidence=tuple(evidence), **common,
-                        params={"url": answer.url})
+            return NotFound(
+                code="API_TEMPLATE_NOT_FOUND",
+                message=message,
+                evidence=tuple(evidence),
+                **common,
+                params={"template_id": template_id or "?"},
+            )
+        return NotFound(
+            code="API_ENDPOINT_NOT_FOUND",
+            message=message,
+            evidence=tuple(evidence),
+            **common,
+            params={"url": answer.url},
+        )
     if status == 429:
         if limits.retry_after_s is not None:
             evidence.append(f"Retry-After: {answer.headers.get('retry-after')}")
         if limits.reset is not None:
             evidence.append(f"X-RateLimit-Reset: {answer.headers.get('x-ratelimit-reset')}")
         params = {"retry_after": limits.wait_text(now), "limit": limits.limit if limits.limit is not None else "?"}
-        return RateLimited(code="API_RATE_LIMITED" if is_token_check else "API_SEND_RATE_LIMITED",
-                           retry_after_s=limits.retry_after_s, limit=limits.limit, remaining=limits.remaining,
-                           evidence=tuple(evidence), **common, params=params)
+        return RateLimited(
+            code="API_RATE_LIMITED" if is_token_check else "API_SEND_RATE_LIMITED",
+            retry_after_s=limits.retry_after_s,
+            limit=limits.limit,
+            remaining=limits.remaining,
+            evidence=tuple(evidence),
+            **common,
+            params=params,
+        )
     if status >= 500:
-        return ServerError(code="API_SERVER_ERROR" if is_token_check else "API_SEND_SERVER_ERROR",
-                           evidence=tuple(evidence), **common, params={"http_status": status})
+        return ServerError(
+            code="API_SERVER_ERROR" if is_token_check else "API_SEND_SERVER_ERROR",
+            evidence=tuple(evidence),
+            **common,
+            params={"http_status": status},
+        )
     if not is_token_check and status == 422:
         errors = _field_errors(data)
         fields = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in errors.items())
-        return Invalid(code="API_SEND_INVALID", message=message, errors=errors, evidence=tuple(evidence),
-                       **common, params={"fields": fields or "the answer named no fields"})
+        return Invalid(
+            code="API_SEND_INVALID",
+            message=message,
+            errors=errors,
+            evidence=tuple(evidence),
+            **common,
+            params={"fields": fields or "the answer named no fields"},
+        )
     if not is_token_check and status == 400:
-        return BadRequest(code="API_SEND_BAD_REQUEST", message=message, evidence=tuple(evidence), **common,
-                          params={"message": message or "no message given"})
+        return BadRequest(
+            code="API_SEND_BAD_REQUEST",
+            message=message,
+            evidence=tuple(evidence),
+            **common,
+            params={"message": message or "no message given"},
+        )
     if "location" in answer.headers:
         evidence.append(f"Location: {answer.headers['location']}")
     if is_token_check:
-        return UnexpectedAnswer(code="API_UNEXPECTED_STATUS", reason=f"HTTP {status}", evidence=tuple(evidence),
-                                **common, params={"host": host, "http_status": status})
-    return UnexpectedAnswer(code="API_SEND_UNEXPECTED", reason=f"HTTP {status}", evidence=tuple(evidence),
-                            **common, params={"host": host, "reason": f"HTTP {status}"})
+        return UnexpectedAnswer(
+            code="API_UNEXPECTED_STATUS",
+            reason=f"HTTP {status}",
+            evidence=tuple(evidence),
+            **common,
+            params={"host": host, "http_status": status},
+        )
+    return UnexpectedAnswer(
+        code="API_SEND_UNEXPECTED",
+        reason=f"HTTP {status}",
+        evidence=tuple(evidence),
+        **common,
+        params={"host": host, "reason": f"HTTP {status}"},
+    )
 
 
 def _not_sent_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
@@ -209,24 +276,49 @@ def classify_transport_error(
     if operation in (CHECK_TOKEN, READ):
         # A safe GET: whether or not it was written, nothing changed at Sender; retrying is fine.
         if isinstance(ours, NetworkTimeout):
-            return Unreachable(code="API_TIMEOUT", operation=operation, reason=str(ours), transient=transient,
-                               evidence=evidence, params={"host": host, "timeout": timeout})
+            return Unreachable(
+                code="API_TIMEOUT",
+                operation=operation,
+                reason=str(ours),
+                transient=transient,
+                evidence=evidence,
+                params={"host": host, "timeout": timeout},
+            )
         if isinstance(ours, ConnectionRefused):
-            return Unreachable(code="API_CONNECTION_REFUSED", operation=operation, reason=str(ours),
-                               transient=transient, evidence=evidence, params={"host": host})
-        return Unreachable(code="API_CONNECT_FAILED", operation=operation, reason=str(ours), transient=transient,
-                           evidence=evidence, params={"host": host, "reason": str(ours)})
+            return Unreachable(
+                code="API_CONNECTION_REFUSED",
+                operation=operation,
+                reason=str(ours),
+                transient=transient,
+                evidence=evidence,
+                params={"host": host},
+            )
+        return Unreachable(
+            code="API_CONNECT_FAILED",
+            operation=operation,
+            reason=str(ours),
+            transient=transient,
+            evidence=evidence,
+            params={"host": host, "reason": str(ours)},
+        )
     if not_sent:
-        return Unreachable(code="API_SEND_UNREACHABLE", operation=operation, reason=str(ours), transient=transient,
-                           evidence=evidence, params={"host": host, "reason": str(ours)})
+        return Unreachable(
+            code="API_SEND_UNREACHABLE",
+            operation=operation,
+            reason=str(ours),
+            transient=transient,
+            evidence=evidence,
+            params={"host": host, "reason": str(ours)},
+        )
     if isinstance(ours, NetworkTimeout):
         reason = f"no answer within {timeout:g} s after the request was sent"
     else:
         reason = f"the connection broke after the request was sent ({type(exc).__name__})"
         if not isinstance(exc, httpx.TransportError):
             reason = f"the answer could not be read ({type(exc).__name__})"
-    return OutcomeUnknown(code="API_OUTCOME_UNKNOWN", operation=operation, reason=reason, evidence=evidence,
-                          params={"reason": reason})
+    return OutcomeUnknown(
+        code="API_OUTCOME_UNKNOWN", operation=operation, reason=reason, evidence=evidence, params={"reason": reason}
+    )
 
 
 def with_attempts(outcome: Outcome, attempts: int) -> Outcome:

@@ -88,7 +88,9 @@ def build_send_payload(
     """The JSON body of ``POST /message/send`` (the contract's ``SendRequest``)."""
     payload: dict[str, Any] = {"from": sender.to_json(), "to": _address(to), "subject": subject}
     return _optional(
-        payload, html=html, text=text,
+        payload,
+        html=html,
+        text=text,
         headers=dict(headers) if headers is not None else None,
         variables=dict(variables) if variables is not None else None,
         attachments=dict(attachments) if attachments is not None else None,
@@ -107,7 +109,9 @@ def build_template_payload(
 ) -> dict[str, Any]:
     """The JSON body of ``POST /message/{id}/send`` (the contract's ``TemplateSendRequest``)."""
     return _optional(
-        {"to": _address(to)}, html=html, text=text,
+        {"to": _address(to)},
+        html=html,
+        text=text,
         headers=dict(headers) if headers is not None else None,
         variables=dict(variables) if variables is not None else None,
         attachments=dict(attachments) if attachments is not None else None,
@@ -140,12 +144,20 @@ def _check_base_url(base_url: str) -> str:
 
 def _secret(token: Secret | str | None) -> Secret:
     if token is None:
-        raise ConfigError("api_token", "the client", "no API token was given",
-                          "SenderClient(url, token=Secret(os.environ['SENDER_API_TOKEN']))")
+        raise ConfigError(
+            "api_token",
+            "the client",
+            "no API token was given",
+            "SenderClient(url, token=Secret(os.environ['SENDER_API_TOKEN']))",
+        )
     secret = token if isinstance(token, Secret) else Secret(token)
     if not secret.reveal().strip():
-        raise ConfigError("api_token", "the client", "the API token is empty",
-                          "SenderClient(url, token=Secret(os.environ['SENDER_API_TOKEN']))")
+        raise ConfigError(
+            "api_token",
+            "the client",
+            "the API token is empty",
+            "SenderClient(url, token=Secret(os.environ['SENDER_API_TOKEN']))",
+        )
     return secret
 
 
@@ -166,12 +178,12 @@ def _report_call(campaign_id: str, date_from: date, date_to: date, period: str) 
         raise ValueError(f"the report window starts ({date_from}) after it ends ({date_to})")
     _template_path(campaign_id)  # the same id rules as a template send
     path = f"/transactional/{campaign_id}/report"
-    return _Call(READ, "GET", path, params={"from": date_from.isoformat(), "to": date_to.isoformat(),
-                                            "period": period})
+    return _Call(READ, "GET", path, params={"from": date_from.isoformat(), "to": date_to.isoformat(), "period": period})
 
 
-def _list_call(campaign_id: str, kind: str, *, page: int, limit: int, direction: str,
-               email_address: str | None) -> _Call:
+def _list_call(
+    campaign_id: str, kind: str, *, page: int, limit: int, direction: str, email_address: str | None
+) -> _Call:
     if kind not in CAMPAIGN_LISTS:
         raise ValueError(f"the campaign lists are {', '.join(CAMPAIGN_LISTS)}, not {kind!r}")
     if page < 1 or limit < 1 or direction not in ("asc", "desc"):
@@ -198,7 +210,9 @@ class _ClientBase:
 
     def _answer(self, call: _Call, response: httpx.Response) -> Outcome:
         answer = HttpAnswer(
-            method=call.method, url=str(response.request.url), status=response.status_code,
+            method=call.method,
+            url=str(response.request.url),
+            status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},
             # A server that echoes the token must not put it into the outcome's evidence.
             body=response.content.replace(self._token.reveal().encode(), b"***"),
@@ -237,7 +251,9 @@ class AsyncSenderClient(_ClientBase):
     async def _attempt(self, call: _Call) -> Outcome:
         try:
             response = await self._http.request(
-                call.method, self.base_url + call.path, params=call.params,
+                call.method,
+                self.base_url + call.path,
+                params=call.params,
                 content=None if call.json_body is None else json.dumps(call.json_body).encode(),
                 headers=self._headers,
             )
@@ -259,45 +275,81 @@ class AsyncSenderClient(_ClientBase):
         outcome: Outcome = await retrying(attempt)
         return with_attempts(outcome, attempts)
 
-    async def send(self, to: Address | str, subject: str, *, sender: Address, html: str | None = None,
-                   text: str | None = None, headers: Mapping[str, str] | None = None,
-                   variables: Mapping[str, str | int | float | bool] | None = None,
-                   attachments: Mapping[str, str] | None = None, reply_to: Address | str | None = None) -> Outcome:
+    async def send(
+        self,
+        to: Address | str,
+        subject: str,
+        *,
+        sender: Address,
+        html: str | None = None,
+        text: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, str | int | float | bool] | None = None,
+        attachments: Mapping[str, str] | None = None,
+        reply_to: Address | str | None = None,
+    ) -> Outcome:
         """``POST /message/send``: one message to one recipient."""
-        payload = build_send_payload(to, subject, sender=sender, html=html, text=text, headers=headers,
-                                     variables=variables, attachments=attachments, reply_to=reply_to)
+        payload = build_send_payload(
+            to,
+            subject,
+            sender=sender,
+            html=html,
+            text=text,
+            headers=headers,
+            variables=variables,
+            attachments=attachments,
+            reply_to=reply_to,
+        )
         return await self.send_payload(payload)
 
     async def send_payload(self, payload: Mapping[str, Any]) -> Outcome:
         """``POST /message/send`` with a body built by the caller (sent as it is)."""
         return await self._execute(_Call(SEND, "POST", "/message/send", json_body=payload))
 
-    async def send_template(self, template_id: str, to: Address | str, *,
-                            variables: Mapping[str, str | int | float | bool] | None = None,
-                            html: str | None = None, text: str | None = None,
-                            headers: Mapping[str, str] | None = None,
-                            attachments: Mapping[str, str] | None = None) -> Outcome:
+    async def send_template(
+        self,
+        template_id: str,
+        to: Address | str,
+        *,
+        variables: Mapping[str, str | int | float | bool] | None = None,
+        html: str | None = None,
+        text: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        attachments: Mapping[str, str] | None = None,
+    ) -> Outcome:
         """``POST /message/{id}/send``: a saved transactional campaign, rendered with ``variables``."""
-        payload = build_template_payload(to, variables=variables, html=html, text=text, headers=headers,
-                                         attachments=attachments)
-        return await self._execute(_Call(SEND_TEMPLATE, "POST", _template_path(template_id), json_body=payload,
-                                         template_id=template_id))
+        payload = build_template_payload(
+            to, variables=variables, html=html, text=text, headers=headers, attachments=attachments
+        )
+        return await self._execute(
+            _Call(SEND_TEMPLATE, "POST", _template_path(template_id), json_body=payload, template_id=template_id)
+        )
 
     async def check_token(self) -> Outcome:
         """``GET /subscribers?limit=1``: the read-only call that proves the token works."""
         return await self._execute(_Call(CHECK_TOKEN, "GET", TOKEN_CHECK_PATH, params=TOKEN_CHECK_PARAMS))
 
-    async def campaign_report(self, campaign_id: str, *, date_from: date, date_to: date,
-                              period: str = "day") -> Outcome:
+    async def campaign_report(
+        self, campaign_id: str, *, date_from: date, date_to: date, period: str = "day"
+    ) -> Outcome:
         """``GET /transactional/{id}/report``: counts from ``date_from`` to ``date_to`` (``Fetched.data``)."""
         return await self._execute(_report_call(campaign_id, date_from, date_to, period))
 
-    async def campaign_list(self, campaign_id: str, kind: str, *, page: int = 1, limit: int = 50,
-                            direction: str = "desc", email_address: str | None = None) -> Outcome:
+    async def campaign_list(
+        self,
+        campaign_id: str,
+        kind: str,
+        *,
+        page: int = 1,
+        limit: int = 50,
+        direction: str = "desc",
+        email_address: str | None = None,
+    ) -> Outcome:
         """``GET /transactional/{id}/{kind}`` (``sent``, ``bounces``, ``complaints``): one page, newest first
         by default; :func:`pytest_sender.api.pages.fetch_pages` follows the pages."""
-        return await self._execute(_list_call(campaign_id, kind, page=page, limit=limit, direction=direction,
-                                             email_address=email_address))
+        return await self._execute(
+            _list_call(campaign_id, kind, page=page, limit=limit, direction=direction, email_address=email_address)
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -335,7 +387,9 @@ class SenderClient(_ClientBase):
     def _attempt(self, call: _Call) -> Outcome:
         try:
             response = self._http.request(
-                call.method, self.base_url + call.path, params=call.params,
+                call.method,
+                self.base_url + call.path,
+                params=call.params,
                 content=None if call.json_body is None else json.dumps(call.json_body).encode(),
                 headers=self._headers,
             )
@@ -357,29 +411,55 @@ class SenderClient(_ClientBase):
         outcome: Outcome = retrying(attempt)
         return with_attempts(outcome, attempts)
 
-    def send(self, to: Address | str, subject: str, *, sender: Address, html: str | None = None,
-             text: str | None = None, headers: Mapping[str, str] | None = None,
-             variables: Mapping[str, str | int | float | bool] | None = None,
-             attachments: Mapping[str, str] | None = None, reply_to: Address | str | None = None) -> Outcome:
+    def send(
+        self,
+        to: Address | str,
+        subject: str,
+        *,
+        sender: Address,
+        html: str | None = None,
+        text: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, str | int | float | bool] | None = None,
+        attachments: Mapping[str, str] | None = None,
+        reply_to: Address | str | None = None,
+    ) -> Outcome:
         """``POST /message/send``: one message to one recipient."""
-        payload = build_send_payload(to, subject, sender=sender, html=html, text=text, headers=headers,
-                                     variables=variables, attachments=attachments, reply_to=reply_to)
+        payload = build_send_payload(
+            to,
+            subject,
+            sender=sender,
+            html=html,
+            text=text,
+            headers=headers,
+            variables=variables,
+            attachments=attachments,
+            reply_to=reply_to,
+        )
         return self.send_payload(payload)
 
     def send_payload(self, payload: Mapping[str, Any]) -> Outcome:
         """``POST /message/send`` with a body built by the caller (sent as it is)."""
         return self._execute(_Call(SEND, "POST", "/message/send", json_body=payload))
 
-    def send_template(self, template_id: str, to: Address | str, *,
-                      variables: Mapping[str, str | int | float | bool] | None = None,
-                      html: str | None = None, text: str | None = None,
-                      headers: Mapping[str, str] | None = None,
-                      attachments: Mapping[str, str] | None = None) -> Outcome:
+    def send_template(
+        self,
+        template_id: str,
+        to: Address | str,
+        *,
+        variables: Mapping[str, str | int | float | bool] | None = None,
+        html: str | None = None,
+        text: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        attachments: Mapping[str, str] | None = None,
+    ) -> Outcome:
         """``POST /message/{id}/send``: a saved transactional campaign, rendered with ``variables``."""
-        payload = build_template_payload(to, variables=variables, html=html, text=text, headers=headers,
-                                         attachments=attachments)
-        return self._execute(_Call(SEND_TEMPLATE, "POST", _template_path(template_id), json_body=payload,
-                                   template_id=template_id))
+        payload = build_template_payload(
+            to, variables=variables, html=html, text=text, headers=headers, attachments=attachments
+        )
+        return self._execute(
+            _Call(SEND_TEMPLATE, "POST", _template_path(template_id), json_body=payload, template_id=template_id)
+        )
 
     def check_token(self) -> Outcome:
         """``GET /subscribers?limit=1``: the read-only call that proves the token works."""
@@ -389,11 +469,20 @@ class SenderClient(_ClientBase):
         """``GET /transactional/{id}/report``: counts from ``date_from`` to ``date_to`` (``Fetched.data``)."""
         return self._execute(_report_call(campaign_id, date_from, date_to, period))
 
-    def campaign_list(self, campaign_id: str, kind: str, *, page: int = 1, limit: int = 50,
-                      direction: str = "desc", email_address: str | None = None) -> Outcome:
+    def campaign_list(
+        self,
+        campaign_id: str,
+        kind: str,
+        *,
+        page: int = 1,
+        limit: int = 50,
+        direction: str = "desc",
+        email_address: str | None = None,
+    ) -> Outcome:
         """``GET /transactional/{id}/{kind}`` (``sent``, ``bounces``, ``complaints``): one page."""
-        return self._execute(_list_call(campaign_id, kind, page=page, limit=limit, direction=direction,
-                                       email_address=email_address))
+        return self._execute(
+            _list_call(campaign_id, kind, page=page, limit=limit, direction=direction, email_address=email_address)
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -403,5 +492,3 @@ class SenderClient(_ClientBase):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-

@@ -176,11 +176,14 @@ def parse_bounces(items: Iterable[object]) -> list[BouncedRecipient]:
         if not isinstance(item, Mapping) or not isinstance(item.get("email"), str):
             continue
         created = item.get("created")
-        bounces.append(BouncedRecipient(
-            email=item["email"], bounce_type=str(item.get("bounce_type") or "unknown type"),
-            message=str(item.get("message") or "no reason given"),
-            created=str(created) if created is not None else None,
-        ))
+        bounces.append(
+            BouncedRecipient(
+                email=item["email"],
+                bounce_type=str(item.get("bounce_type") or "unknown type"),
+                message=str(item.get("message") or "no reason given"),
+                created=str(created) if created is not None else None,
+            )
+        )
     return bounces
 
 
@@ -216,8 +219,14 @@ def evaluate_health(
         value = rate(count, counts.sent)
         levels[name] = _level(value, threshold)
         key = short[name]
-        params.update({name: count, f"{key}_rate": format_percent(value),
-                       f"{key}_warn": _limit(threshold.warn), f"{key}_fail": _limit(threshold.fail)})
+        params.update(
+            {
+                name: count,
+                f"{key}_rate": format_percent(value),
+                f"{key}_warn": _limit(threshold.warn),
+                f"{key}_fail": _limit(threshold.fail),
+            }
+        )
         lines.append(
             f"{name.replace('_', ' ')}: {count} of {counts.sent} sent = {format_percent(value)} "
             f"(warn from {_limit(threshold.warn)}, fail from {_limit(threshold.fail)}): {levels[name].value}"
@@ -228,8 +237,9 @@ def evaluate_health(
         lines.append(f"latest {len(shown)} of {total} bounced recipients (newest first, addresses masked):")
     for bounce in shown:
         when = f"{bounce.created} " if bounce.created else ""
-        lines.append(f"bounced: {when}{mask_address(bounce.email)} {bounce.bounce_type}: "
-                     f"{mask_addresses(bounce.message)}")
+        lines.append(
+            f"bounced: {when}{mask_address(bounce.email)} {bounce.bounce_type}: {mask_addresses(bounce.message)}"
+        )
     if shown and total > len(shown):
         lines.append(f"… {total - len(shown)} more in Sender: Transactional emails → Logs")
     for status, suffix in ((Status.FAIL, "HIGH"), (Status.WARN, "ELEVATED")):

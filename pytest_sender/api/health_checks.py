@@ -63,8 +63,9 @@ def _problem(outcome: Outcome, campaign: str) -> Finding:
     from pytest_sender.api.outcomes import NotFound, RateLimited
 
     if isinstance(outcome, NotFound):
-        return make_finding(CHECK, campaign, "API_HEALTH_CAMPAIGN_NOT_FOUND", campaign=campaign,
-                            evidence=outcome.evidence)
+        return make_finding(
+            CHECK, campaign, "API_HEALTH_CAMPAIGN_NOT_FOUND", campaign=campaign, evidence=outcome.evidence
+        )
     finding = _masked(outcome.finding(CHECK, campaign))
     if isinstance(outcome, RateLimited):
         # For the token check a 429 proves the token works (warn); here nothing was judged.
@@ -93,8 +94,9 @@ async def check_campaign_health(
     # The client's policy (429 waits for Retry-After, 5xx and connection errors retried: these are safe
     # GETs), kept short so a preflight item never waits longer than the network timeout.
     policy = RetryPolicy(max_attempts=2, max_retry_after_s=settings.timeout)
-    async with AsyncSenderClient(settings.api_url, settings.api_token, timeout=settings.timeout, retry=policy,
-                                 transport=transport) as client:
+    async with AsyncSenderClient(
+        settings.api_url, settings.api_token, timeout=settings.timeout, retry=policy, transport=transport
+    ) as client:
         report = await client.campaign_report(campaign, date_from=date_from, date_to=date_to)
         if not isinstance(report, Fetched):
             return _problem(report, campaign)
@@ -102,8 +104,15 @@ async def check_campaign_health(
         try:
             counts = parse_report(report.data)
         except ParseError as exc:
-            return make_finding(CHECK, campaign, "API_HEALTH_UNREADABLE", what="report", campaign=campaign,
-                                reason=str(exc), evidence=[*report.evidence, window])
+            return make_finding(
+                CHECK,
+                campaign,
+                "API_HEALTH_UNREADABLE",
+                what="report",
+                campaign=campaign,
+                reason=str(exc),
+                evidence=[*report.evidence, window],
+            )
         evidence = [*report.evidence, window]
         recent: list[BouncedRecipient] = []
         total: int | None = None
@@ -119,9 +128,15 @@ async def check_campaign_health(
                     evidence.append(f"the latest bounces could not be read ({exc})")
                 else:
                     recent, total = parse_bounces(page.items), page.total
-    return evaluate_health(counts, HealthThresholds.from_settings(settings), campaign=campaign,
-                           window_days=settings.health_window, recent_bounces=recent, bounces_total=total,
-                           evidence=evidence)
+    return evaluate_health(
+        counts,
+        HealthThresholds.from_settings(settings),
+        campaign=campaign,
+        window_days=settings.health_window,
+        recent_bounces=recent,
+        bounces_total=total,
+        evidence=evidence,
+    )
 
 
 async def _ssl_context() -> ssl.SSLContext:

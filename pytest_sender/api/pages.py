@@ -72,8 +72,13 @@ def parse_page(data: object) -> Page:
         has_more = current < last
     else:
         has_more = bool(links.get("next"))
-    return Page(items=items, current_page=current, last_page=last, total=_int(meta.get("total")),
-                has_more=has_more and bool(items))
+    return Page(
+        items=items,
+        current_page=current,
+        last_page=last,
+        total=_int(meta.get("total")),
+        has_more=has_more and bool(items),
+    )
 
 
 async def fetch_pages(

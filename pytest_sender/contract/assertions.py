@@ -66,16 +66,23 @@ _FIXES: dict[tuple[str, str], str] = {
 _KIND_FIXES = {
     "required": "add `{field}`",
     "email": "use a complete address such as ada@example.org",
-    "email_syntax": 'correct the address; a local part with spaces or special characters must be quoted, '
-                    'e.g. "ada smith"@example.org',
+    "email_syntax": "correct the address; a local part with spaces or special characters must be quoted, "
+    'e.g. "ada smith"@example.org',
     "maxLength": "shorten `{field}` to at most {limit} characters",
     "minLength": "give `{field}` at least {limit} character(s)",
     "type": "send `{field}` as {expected}",
     "unknown": "remove `{field}`; Sender ignores fields it does not know",
     "schema": "make `{field}` match the contract (contracts/sender-transactional.openapi.yaml)",
 }
-_JSON_TYPES = {"object": "an object", "array": "an array", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "true or false", "null": "null"}
+_JSON_TYPES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,8 @@ class _Schemas:
         if validator is None:
             root = {"components": self.document.get("components", {}), **schema}
             validator = jsonschema.Draft202012Validator(
-                root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
             self._validators[key] = validator
         return validator
 
@@ -231,21 +239,36 @@ def _schema_problem(error: jsonschema.ValidationError) -> list[ContractProblem]:
             expected = "must be one object, not an array"
         else:
             expected = f"must be {expected_text}"
-        return [ContractProblem(field, expected, _found(instance),
-                                _fix(field, found_kind, value=json.dumps(instance, default=str), expected=expected_text)
-                                if (field, found_kind) in _FIXES
-                                else _fix(field, "type", expected=expected_text))]
+        return [
+            ContractProblem(
+                field,
+                expected,
+                _found(instance),
+                _fix(field, found_kind, value=json.dumps(instance, default=str), expected=expected_text)
+                if (field, found_kind) in _FIXES
+                else _fix(field, "type", expected=expected_text),
+            )
+        ]
     if keyword == "format" and value == "email":
         return [ContractProblem(field, "must be an e-mail address", _found(instance), _fix(field, "email"))]
     if keyword == "maxLength":
-        return [ContractProblem(field, f"must be at most {value} characters", f"found {len(instance)}",
-                                _fix(field, "maxLength", limit=value))]
+        return [
+            ContractProblem(
+                field,
+                f"must be at most {value} characters",
+                f"found {len(instance)}",
+                _fix(field, "maxLength", limit=value),
+            )
+        ]
     if keyword == "minLength":
         kind = "required" if value == 1 and (field, "required") in _FIXES else "minLength"
         expected = "must not be empty" if value == 1 else f"must be at least {value} characters"
         return [ContractProblem(field, expected, _found(instance), _fix(field, kind, limit=value))]
-    return [ContractProblem(field, f"breaks the contract's rule {keyword!r}: {error.message}", _found(instance),
-                            _fix(field, "schema"))]
+    return [
+        ContractProblem(
+            field, f"breaks the contract's rule {keyword!r}: {error.message}", _found(instance), _fix(field, "schema")
+        )
+    ]
 
 
 def _address_problems(
@@ -264,8 +287,11 @@ def _address_problems(
         if isinstance(email, str) and "@" in email:  # without @ the schema already complained
             reason = check_email_syntax(email)
             if reason is not None:
-                problems.append(ContractProblem(field, f"must be a valid e-mail address: {reason}", _found(email),
-                                                _fix(field, "email_syntax")))
+                problems.append(
+                    ContractProblem(
+                        field, f"must be a valid e-mail address: {reason}", _found(email), _fix(field, "email_syntax")
+                    )
+                )
     return problems
 
 
@@ -277,8 +303,9 @@ def _unknown_fields(payload: Mapping[str, Any], schema: Mapping[str, Any]) -> li
             continue
         close = difflib.get_close_matches(str(name), known, n=1)
         fix = f"rename it to `{close[0]}`" if close else _fix(str(name), "unknown")
-        problems.append(ContractProblem(str(name), "is not a field of the contract; Sender ignores it",
-                                        _found(payload[name]), fix))
+        problems.append(
+            ContractProblem(str(name), "is not a field of the contract; Sender ignores it", _found(payload[name]), fix)
+        )
     return problems
 
 
@@ -328,8 +355,13 @@ def assert_valid_template_send_request(payload: object, *, document: Mapping[str
 
 
 def response_problems(
-    method: str, path: str, status: int, headers: Mapping[str, str], body: bytes | str | None,
-    *, document: Mapping[str, Any] | None = None,
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes | str | None,
+    *,
+    document: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """What is wrong with an answer to ``method path`` (a path template such as ``/message/{id}/send``)."""
     schemas = _schemas(document)
@@ -337,8 +369,10 @@ def response_problems(
     spec = responses.get(str(status)) or responses.get(f"{status // 100}XX") or responses.get("default")
     where = f"{method.upper()} {path}"
     if spec is None:
-        return [f"HTTP {status} is not an answer the contract documents for {where} "
-                f"(documented: {', '.join(sorted(responses))})"]
+        return [
+            f"HTTP {status} is not an answer the contract documents for {where} "
+            f"(documented: {', '.join(sorted(responses))})"
+        ]
     spec = schemas.resolve(spec)
     problems = []
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -350,8 +384,10 @@ def response_problems(
         return problems
     media = lowered.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
-        return [*problems, f"HTTP {status} from {where} is {media or 'without a content type'}, "
-                           "the contract says application/json"]
+        return [
+            *problems,
+            f"HTTP {status} from {where} is {media or 'without a content type'}, the contract says application/json",
+        ]
     try:
         data = json.loads(body or b"")
     except ValueError:
@@ -364,8 +400,13 @@ def response_problems(
 
 
 def assert_valid_response(
-    method: str, path: str, status: int, headers: Mapping[str, str], body: bytes | str | None,
-    *, document: Mapping[str, Any] | None = None,
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes | str | None,
+    *,
+    document: Mapping[str, Any] | None = None,
 ) -> None:
     """Raise :class:`~pytest_sender.errors.ContractViolation` unless the answer keeps to the contract."""
     __tracebackhide__ = True
@@ -404,13 +445,15 @@ class SenderContract:
         __tracebackhide__ = True
         assert_valid_template_send_request(payload, document=self.document)
 
-    def validate_response(self, method: str, path: str, status: int, headers: Mapping[str, str],
-                          body: bytes | str | None) -> list[str]:
+    def validate_response(
+        self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes | str | None
+    ) -> list[str]:
         """The answer's problems against the contract (empty when it keeps to it)."""
         return response_problems(method, path, status, headers, body, document=self.document)
 
-    def assert_valid_response(self, method: str, path: str, status: int, headers: Mapping[str, str],
-                              body: bytes | str | None) -> None:
+    def assert_valid_response(
+        self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes | str | None
+    ) -> None:
         __tracebackhide__ = True
         assert_valid_response(method, path, status, headers, body, document=self.document)
 

@@ -63,14 +63,16 @@ def run_conformance(
     except ImportError as exc:
         raise MissingExtraError("the conformance run", "contract") from exc
 
-    config = schemathesis.Config.from_dict({
-        "base-url": base_url,
-        "auth": {"openapi": {"bearerAuth": {"bearer": token}}},
-        "generation": {"mode": "all", "max-examples": max_examples, "database": "none"},
-        "phases": {"stateful": {"enabled": False}},
-        "checks": {name: {"enabled": False} for name in STATEFUL_CHECKS},
-        "seed": seed,
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "base-url": base_url,
+            "auth": {"openapi": {"bearerAuth": {"bearer": token}}},
+            "generation": {"mode": "all", "max-examples": max_examples, "database": "none"},
+            "phases": {"stateful": {"enabled": False}},
+            "checks": {name: {"enabled": False} for name in STATEFUL_CHECKS},
+            "seed": seed,
+        }
+    )
     schema: Any = schemathesis.openapi.from_dict(dict(document), config=config)
     if operation_id is not None:
         schema = schema.include(operation_id=operation_id)

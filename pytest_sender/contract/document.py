@@ -146,9 +146,7 @@ class RequestValidator:
                     continue
                 body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
                 query = {
-                    p["name"]: p.get("schema", {})
-                    for p in operation.get("parameters", [])
-                    if p.get("in") == "query"
+                    p["name"]: p.get("schema", {}) for p in operation.get("parameters", []) if p.get("in") == "query"
                 }
                 self._operations[(method.upper(), template)] = _Operation(body.get("schema"), query)
 
@@ -204,8 +202,12 @@ class RequestValidator:
                 value = int(text)
             for field, texts in self.errors_for(schema, value).items():
                 key = name if field == BODY_FIELD else f"{name}.{field}"
-                errors.setdefault(key, []).extend(t.replace(f"The {BODY_FIELD} field", f"The {name} field")
-                                                   .replace("The request body", f"The {name} field") for t in texts)
+                errors.setdefault(key, []).extend(
+                    t.replace(f"The {BODY_FIELD} field", f"The {name} field").replace(
+                        "The request body", f"The {name} field"
+                    )
+                    for t in texts
+                )
         return errors
 
 

@@ -82,10 +82,16 @@ def fault_finding(
 ) -> Finding:
     """The ``error`` finding for a query that could not be answered (never "missing")."""
     return make_finding(
-        check, target, _FAULT_CODES.get(answer.status, "DNS_ERROR"),
+        check,
+        target,
+        _FAULT_CODES.get(answer.status, "DNS_ERROR"),
         evidence=[*evidence, answer.describe()],
-        rdtype=answer.rdtype, name=answer.name, record=record, timeout=timeout,
-        server=answer.server or "the system resolver", detail=answer.detail or answer.status.value,
+        rdtype=answer.rdtype,
+        name=answer.name,
+        record=record,
+        timeout=timeout,
+        server=answer.server or "the system resolver",
+        detail=answer.detail or answer.status.value,
     )
 
 
@@ -119,8 +125,13 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
         )
     if len(analysis.records) > 1:
         return make_finding(
-            check, domain, "SPF_MULTIPLE", evidence=evidence, count=len(analysis.records),
-            suggested=suggest_spf_record(analysis.records, include), **params,
+            check,
+            domain,
+            "SPF_MULTIPLE",
+            evidence=evidence,
+            count=len(analysis.records),
+            suggested=suggest_spf_record(analysis.records, include),
+            **params,
         )
     record = analysis.records[0]
     params["record"] = record
@@ -141,13 +152,23 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
         return make_finding(check, domain, "SPF_INCLUDE_LOOP", evidence=evidence, loop=analysis.loops[0], **params)
     if analysis.lookups > MAX_DNS_LOOKUPS:
         return make_finding(
-            check, domain, "SPF_TOO_MANY_LOOKUPS", evidence=evidence, lookups=analysis.lookups,
-            terms=", ".join(analysis.lookup_terms), **params,
+            check,
+            domain,
+            "SPF_TOO_MANY_LOOKUPS",
+            evidence=evidence,
+            lookups=analysis.lookups,
+            terms=", ".join(analysis.lookup_terms),
+            **params,
         )
     if analysis.void_lookups > MAX_VOID_LOOKUPS:
         return make_finding(
-            check, domain, "SPF_TOO_MANY_VOID_LOOKUPS", evidence=evidence, void_lookups=analysis.void_lookups,
-            terms=", ".join(analysis.void_terms), **params,
+            check,
+            domain,
+            "SPF_TOO_MANY_VOID_LOOKUPS",
+            evidence=evidence,
+            void_lookups=analysis.void_lookups,
+            terms=", ".join(analysis.void_terms),
+            **params,
         )
     if analysis.broken_includes:
         return make_finding(
@@ -157,29 +178,48 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
     include_name = include.lower()
     if all_term is not None and all_term.qualifier == "+":
         return make_finding(
-            check, domain, "SPF_PASS_ALL", evidence=evidence, term=all_term.text,
-            suggested=suggest_spf_record(record, include, soften_all=True), **params,
+            check,
+            domain,
+            "SPF_PASS_ALL",
+            evidence=evidence,
+            term=all_term.text,
+            suggested=suggest_spf_record(record, include, soften_all=True),
+            **params,
         )
     if include_name not in analysis.includes:
         return make_finding(
-            check, domain, "SPF_INCLUDE_MISSING", evidence=evidence,
-            suggested=suggest_spf_record(record, include, soften_all=True), **params,
+            check,
+            domain,
+            "SPF_INCLUDE_MISSING",
+            evidence=evidence,
+            suggested=suggest_spf_record(record, include, soften_all=True),
+            **params,
         )
     if (all_term is not None and all_term.qualifier == "?") or (
         all_term is None and analysis.parsed.effective_redirect is None
     ):
         term = all_term.text if all_term is not None else "no all term"
         return make_finding(
-            check, domain, "SPF_NEUTRAL_ALL", evidence=evidence, term=term,
-            suggested=suggest_spf_record(record, include, soften_all=True), **params,
+            check,
+            domain,
+            "SPF_NEUTRAL_ALL",
+            evidence=evidence,
+            term=term,
+            suggested=suggest_spf_record(record, include, soften_all=True),
+            **params,
         )
     length = max(len(record.encode()), sum(len(r.encode()) for r in answer.records))
     if length > RECOMMENDED_MAX_RECORD_BYTES:
         evidence.append(f"TXT answer at {name}: {len(answer.records)} records, {length} bytes")
         return make_finding(check, domain, "SPF_TOO_LONG", evidence=evidence, length=length, **params)
     return make_finding(
-        check, domain, "SPF_OK", evidence=evidence, lookups=analysis.lookups,
-        void_lookups=analysis.void_lookups, **params,
+        check,
+        domain,
+        "SPF_OK",
+        evidence=evidence,
+        lookups=analysis.lookups,
+        void_lookups=analysis.void_lookups,
+        **params,
     )
 
 
@@ -191,7 +231,10 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
     check = "dns.dkim"
     name = dkim_name(selector, to_ascii_name(domain))
     params: dict[str, Any] = {
-        "domain": domain, "name": name, "selector": selector, "cname_target": SENDER_DKIM_TARGET,
+        "domain": domain,
+        "name": name,
+        "selector": selector,
+        "cname_target": SENDER_DKIM_TARGET,
     }
     answer = await resolver.query(name, "TXT")
     evidence = [answer.describe()]
@@ -200,15 +243,23 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
     if answer.status.is_void:
         if answer.cname_chain:
             return make_finding(
-                check, domain, "DKIM_CNAME_DANGLING", evidence=evidence, target=answer.final_name,
+                check,
+                domain,
+                "DKIM_CNAME_DANGLING",
+                evidence=evidence,
+                target=answer.final_name,
                 state="which does not exist" if answer.status is DnsStatus.NXDOMAIN else "which has no TXT record",
                 **params,
             )
         return make_finding(check, domain, "DKIM_MISSING", evidence=evidence, **params)
     if len(answer.records) > 1:
         return make_finding(
-            check, domain, "DKIM_SYNTAX", evidence=evidence,
-            error=f"{len(answer.records)} TXT records answer; publish exactly one", **params,
+            check,
+            domain,
+            "DKIM_SYNTAX",
+            evidence=evidence,
+            error=f"{len(answer.records)} TXT records answer; publish exactly one",
+            **params,
         )
     try:
         record = parse_dkim_record(answer.records[0])
@@ -266,9 +317,13 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
     params["name"] = found_at
     if not candidates:
         return make_finding(
-            check, domain, "DMARC_MISSING", evidence=evidence,
+            check,
+            domain,
+            "DMARC_MISSING",
+            evidence=evidence,
             fallback=f" nor at {org_name}" if org != ascii_name else "",
-            suggested=suggest_dmarc_record(None, org), **params | {"name": own_name},
+            suggested=suggest_dmarc_record(None, org),
+            **params | {"name": own_name},
         )
     if len(candidates) > 1:
         return make_finding(check, domain, "DMARC_MULTIPLE", evidence=evidence, count=len(candidates), **params)
@@ -277,8 +332,14 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
         record = parse_dmarc_record(text)
     except ParseError as exc:
         return make_finding(
-            check, domain, "DMARC_SYNTAX", evidence=evidence, error=str(exc), record=text,
-            suggested=suggest_dmarc_record(None, org, policy="quarantine"), **params,
+            check,
+            domain,
+            "DMARC_SYNTAX",
+            evidence=evidence,
+            error=str(exc),
+            record=text,
+            suggested=suggest_dmarc_record(None, org, policy="quarantine"),
+            **params,
         )
     if at_org:
         evidence.append(f"{ascii_name} has no record of its own; the organisational domain's applies")
@@ -289,12 +350,16 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
         except ParseError as exc:
             evidence.append(str(exc))
             return make_finding(check, domain, "DMARC_BAD_URI", evidence=evidence, uri=uri, **params)
-    policy_domain = found_at[len("_dmarc."):]
+    policy_domain = found_at[len("_dmarc.") :]
     policy = record.effective_policy(for_subdomain=at_org)
     if policy == "none":
         return make_finding(
-            check, domain, "DMARC_POLICY_NONE", evidence=evidence,
-            suggested=suggest_dmarc_record(record, org, policy="quarantine"), **params,
+            check,
+            domain,
+            "DMARC_POLICY_NONE",
+            evidence=evidence,
+            suggested=suggest_dmarc_record(record, org, policy="quarantine"),
+            **params,
         )
     policy_org = organisational_domain(policy_domain)
     external = sorted({uri.host for uri in uris if organisational_domain(uri.host) != policy_org})
@@ -304,12 +369,18 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
         for host, auth_name, auth in zip(external, names, auth_answers, strict=True):
             evidence.append(auth.describe())
             if auth.status.is_fault:
-                return fault_finding(check, domain, auth, "DMARC report authorisation", timeout=timeout,
-                                     evidence=evidence[:-1])
+                return fault_finding(
+                    check, domain, auth, "DMARC report authorisation", timeout=timeout, evidence=evidence[:-1]
+                )
             if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
                 return make_finding(
-                    check, domain, "DMARC_EXTERNAL_UNAUTHORISED", evidence=evidence, host=host,
-                    auth_name=auth_name, **params | {"domain": policy_domain},
+                    check,
+                    domain,
+                    "DMARC_EXTERNAL_UNAUTHORISED",
+                    evidence=evidence,
+                    host=host,
+                    auth_name=auth_name,
+                    **params | {"domain": policy_domain},
                 )
     shown = f"p={record.policy}" + (f", sp={record.subdomain_policy}" if record.subdomain_policy else "")
     if at_org:
@@ -334,8 +405,9 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
     try:
         verdict = evaluate_mx(mx, a, aaaa)
     except ParseError as exc:
-        return make_finding(check, domain, "DNS_ERROR", evidence=evidence, rdtype="MX", name=name,
-                            detail=str(exc), record="MX record")
+        return make_finding(
+            check, domain, "DNS_ERROR", evidence=evidence, rdtype="MX", name=name, detail=str(exc), record="MX record"
+        )
     if verdict.kind == "fault":
         assert verdict.fault is not None
         return fault_finding(check, domain, verdict.fault, "MX record", timeout=timeout)
@@ -345,8 +417,9 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
         return make_finding(check, domain, "MX_NULL", evidence=evidence, domain=domain)
     evidence += [a.describe(), aaaa.describe()]
     if verdict.kind == "address":
-        return make_finding(check, domain, "MX_A_FALLBACK", evidence=evidence, domain=domain,
-                            address=", ".join(verdict.hosts))
+        return make_finding(
+            check, domain, "MX_A_FALLBACK", evidence=evidence, domain=domain, address=", ".join(verdict.hosts)
+        )
     return make_finding(check, domain, "MX_NONE", evidence=evidence, domain=domain)
 
 
@@ -371,21 +444,40 @@ async def check_blocklist(
         first = listed[0]
         shown = "; ".join(f"{item.blocklist.title} ({item.meaning})" for item in listed)
         return make_finding(
-            check, domain, "BLOCKLIST_LISTED", evidence=evidence, domain=domain, listing=shown,
+            check,
+            domain,
+            "BLOCKLIST_LISTED",
+            evidence=evidence,
+            domain=domain,
+            listing=shown,
             lookup=first.blocklist.lookup_url,
         )
     for item in listings:
         if item.kind == "fault":
             assert item.answer is not None
-            return fault_finding(check, domain, item.answer, f"{item.blocklist.title} listing", timeout=timeout,
-                                 evidence=[e for e in evidence if e != item.answer.describe()])
+            return fault_finding(
+                check,
+                domain,
+                item.answer,
+                f"{item.blocklist.title} listing",
+                timeout=timeout,
+                evidence=[e for e in evidence if e != item.answer.describe()],
+            )
         if item.kind in ("refused", "bad"):
             return make_finding(
-                check, domain, "BLOCKLIST_QUERY_REFUSED" if item.kind == "refused" else "BLOCKLIST_BAD_ANSWER",
-                evidence=evidence, zone=item.blocklist.zone, answer=", ".join(item.codes),
+                check,
+                domain,
+                "BLOCKLIST_QUERY_REFUSED" if item.kind == "refused" else "BLOCKLIST_BAD_ANSWER",
+                evidence=evidence,
+                zone=item.blocklist.zone,
+                answer=", ".join(item.codes),
             )
     return make_finding(
-        check, domain, "BLOCKLIST_CLEAN", evidence=evidence, domain=domain,
+        check,
+        domain,
+        "BLOCKLIST_CLEAN",
+        evidence=evidence,
+        domain=domain,
         lists=", ".join(bl.title for bl in lists),
     )
 
@@ -409,7 +501,9 @@ async def _run_spf(context: CheckContext, target: str) -> Finding:
     if target == NO_DOMAIN_TARGET:
         return _skip("dns.spf", target)
     return await check_spf(
-        target, resolver=await _resolver(context), include=context.settings.spf_include,
+        target,
+        resolver=await _resolver(context),
+        include=context.settings.spf_include,
         timeout=context.settings.timeout,
     )
 
@@ -418,7 +512,9 @@ async def _run_dkim(context: CheckContext, target: str) -> Finding:
     if target == NO_DOMAIN_TARGET:
         return _skip("dns.dkim", target)
     return await check_dkim(
-        target, resolver=await _resolver(context), selector=context.settings.dkim_selector,
+        target,
+        resolver=await _resolver(context),
+        selector=context.settings.dkim_selector,
         timeout=context.settings.timeout,
     )
 

@@ -173,8 +173,11 @@ def suggest_dmarc_record(current: DmarcRecord | None, org_domain: str, *, policy
     if current.subdomain_policy is not None:
         parts.append(f"sp={wanted if current.subdomain_policy == 'none' else current.subdomain_policy}")
     for name, value, default in (
-        ("pct", current.pct, 100), ("adkim", current.adkim, "r"), ("aspf", current.aspf, "r"),
-        ("fo", current.fo, "0"), ("ri", current.ri, 86400),
+        ("pct", current.pct, 100),
+        ("adkim", current.adkim, "r"),
+        ("aspf", current.aspf, "r"),
+        ("fo", current.fo, "0"),
+        ("ri", current.ri, 86400),
     ):
         if value != default:
             parts.append(f"{name}={value}")

@@ -224,8 +224,11 @@ class Resolver:
                 addresses = [(ns.host, ns.port) for ns in self.nameservers]
             else:
                 resolver = dns.asyncresolver.Resolver()
-                addresses = [(str(ns.address), ns.port) for ns in resolver.nameservers
-                             if isinstance(ns, dns.nameserver.Do53Nameserver)]
+                addresses = [
+                    (str(ns.address), ns.port)
+                    for ns in resolver.nameservers
+                    if isinstance(ns, dns.nameserver.Do53Nameserver)
+                ]
             if addresses:
                 shared = [_SharedUdp(host, port) for host, port in addresses]
                 resolver.nameservers = [_shared_socket_nameserver(udp) for udp in shared]
@@ -305,8 +308,9 @@ class Resolver:
             data = await udp.exchange(_query_wire(name, rdtype_value, self.udp_payload), self.timeout)
         except dns.exception.Timeout:
             # as the resolver: the first server gets the whole lifetime, so its timeout ends the query
-            return DnsAnswer(qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s",
-                             server=server)
+            return DnsAnswer(
+                qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s", server=server
+            )
         except OSError:
             return None
         try:
@@ -330,8 +334,9 @@ class Resolver:
                 return None
             chaining = response.resolve_chaining()  # the resolver's own validation and CNAME chase
         except dns.exception.Timeout:
-            return DnsAnswer(qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s",
-                             server=server)
+            return DnsAnswer(
+                qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s", server=server
+            )
         except Exception:  # any other trouble: the resolver asks again and classifies it
             return None
         chain = _cname_chain(response, qname)
@@ -349,8 +354,9 @@ class Resolver:
 
         if timeout <= 0:
             raise dns.exception.Timeout(timeout=self.timeout)  # type: ignore[no-untyped-call]
-        request = dns.message.make_query(name, rdtype, use_edns=self.udp_payload is not None,
-                                         payload=self.udp_payload or 0)
+        request = dns.message.make_query(
+            name, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
+        )
         response = await dns.asyncquery.tcp(request, udp.host, timeout, port=udp.port)
         if not request.is_response(response):
             raise dns.exception.FormError("the answer does not match the question")  # type: ignore[no-untyped-call]
@@ -481,8 +487,12 @@ def _shared_socket_nameserver(udp: _SharedUdp) -> Any:
                 )
             data = await udp.exchange_message(request, timeout)
             response = dns.message.from_wire(
-                data, keyring=request.keyring, request_mac=request.request_mac,
-                one_rr_per_rrset=one_rr_per_rrset, ignore_trailing=ignore_trailing, raise_on_truncation=True,
+                data,
+                keyring=request.keyring,
+                request_mac=request.request_mac,
+                one_rr_per_rrset=one_rr_per_rrset,
+                ignore_trailing=ignore_trailing,
+                raise_on_truncation=True,
             )
             if not request.is_response(response):
                 raise dns.exception.FormError("the answer does not match the question")  # type: ignore[no-untyped-call]

@@ -157,7 +157,7 @@ def _check_macro_string(text: str, *, exp: bool = False) -> None:
             return
         match = _MACRO.match(text, index)
         if match is None or match.group(8) is not None:
-            raise ParseError(f"invalid macro at {text[index:index + 6]!r} in {text!r}: use %{{x}}, %%, %_ or %-")
+            raise ParseError(f"invalid macro at {text[index : index + 6]!r} in {text!r}: use %{{x}}, %%, %_ or %-")
         letter = match.group(1)
         if letter and letter.lower() in "crt" and not exp:
             raise ParseError(f"macro %{{{letter}}} is allowed only in exp= explanations, not in {text!r}")
@@ -266,7 +266,7 @@ def parse_spf_record(text: str) -> SpfRecord:
         raise ParseError("the record has characters outside printable ASCII")
     terms: list[Mechanism | Modifier] = []
     seen_modifiers: set[str] = set()
-    for raw in text[len("v=spf1"):].split(" "):
+    for raw in text[len("v=spf1") :].split(" "):
         if not raw:
             continue
         modifier = re.match(r"^([A-Za-z][A-Za-z0-9_.-]*)=(.*)$", raw)
@@ -423,8 +423,12 @@ class _Evaluation:
 
     def context(self, domain: str) -> MacroContext:
         return MacroContext(
-            sender=self.sender, domain=domain, ip=self.ip, helo=self.helo,
-            validated_name=self.validated_name or "unknown", timestamp=int(time.time()),
+            sender=self.sender,
+            domain=domain,
+            ip=self.ip,
+            helo=self.helo,
+            validated_name=self.validated_name or "unknown",
+            timestamp=int(time.time()),
         )
 
     async def expand(self, spec: str, domain: str) -> str:
@@ -559,9 +563,7 @@ async def _explain(evaluation: _Evaluation, record: SpfRecord, domain: str) -> s
 
 async def _check_host(evaluation: _Evaluation, domain: str, *, nested: bool) -> SpfResult:
     def done(result: str, reason: str, mechanism: str = "", explanation: str = "") -> SpfResult:
-        return SpfResult(
-            result, explanation, reason, domain, mechanism, evaluation.lookups, evaluation.void_lookups
-        )
+        return SpfResult(result, explanation, reason, domain, mechanism, evaluation.lookups, evaluation.void_lookups)
 
     try:
         domain = to_ascii_name(domain)
@@ -588,8 +590,13 @@ async def _check_host(evaluation: _Evaluation, domain: str, *, nested: bool) -> 
             if outcome.result == "none":
                 raise _Stop("permerror", f"redirect={target} has no SPF record")
             return SpfResult(
-                outcome.result, outcome.explanation, outcome.reason, outcome.domain, outcome.mechanism,
-                evaluation.lookups, evaluation.void_lookups,
+                outcome.result,
+                outcome.explanation,
+                outcome.reason,
+                outcome.domain,
+                outcome.mechanism,
+                evaluation.lookups,
+                evaluation.void_lookups,
             )
         return done("neutral", f"no mechanism matched in {domain}")
     except _Stop as stop:

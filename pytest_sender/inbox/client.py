@@ -134,8 +134,9 @@ def connect_inbox(target: InboxTarget) -> Iterator[Any]:
     address = target.address
     context = target.ssl_context or ssl.create_default_context()
     try:
-        client = imapclient.IMAPClient(address.host, port=address.port, ssl=True, ssl_context=context,
-                                       timeout=target.timeout)
+        client = imapclient.IMAPClient(
+            address.host, port=address.port, ssl=True, ssl_context=context, timeout=target.timeout
+        )
     except (OSError, imapclient.exceptions.IMAPClientError) as exc:
         raise _convert(exc, address) from exc
     try:
@@ -216,9 +217,16 @@ def _fetch_and_delete(client: Any, uid: int, folder: str, *, delete: bool, via_i
         else:
             client.expunge()
         deleted = True
-    return ArrivedMessage(folder=folder, uid=uid, raw=raw, found_at=found_at, found_monotonic=found_monotonic,
-                          internal_date=internal if isinstance(internal, datetime) else None, deleted=deleted,
-                          via_idle=via_idle)
+    return ArrivedMessage(
+        folder=folder,
+        uid=uid,
+        raw=raw,
+        found_at=found_at,
+        found_monotonic=found_monotonic,
+        internal_date=internal if isinstance(internal, datetime) else None,
+        deleted=deleted,
+        via_idle=via_idle,
+    )
 
 
 def _announces_new_mail(responses: Sequence[Any]) -> bool:
@@ -226,8 +234,16 @@ def _announces_new_mail(responses: Sequence[Any]) -> bool:
 
 
 def _watch_folder(
-    target: InboxTarget, folder: str, criteria: list[str], race: _Race, *, deadline: float, use_idle: bool | None,
-    delete: bool, poll_first_s: float, poll_max_s: float,
+    target: InboxTarget,
+    folder: str,
+    criteria: list[str],
+    race: _Race,
+    *,
+    deadline: float,
+    use_idle: bool | None,
+    delete: bool,
+    poll_first_s: float,
+    poll_max_s: float,
 ) -> None:
     imapclient = require_imapclient()
     try:
@@ -295,10 +311,16 @@ def wait_for_message(
     race = _Race()
     watchers = [
         threading.Thread(
-            target=_watch_folder, name=f"pytest-sender-inbox-{folder}",
+            target=_watch_folder,
+            name=f"pytest-sender-inbox-{folder}",
             args=(target, folder, criteria, race),
-            kwargs={"deadline": deadline, "use_idle": use_idle, "delete": delete, "poll_first_s": poll_first_s,
-                    "poll_max_s": poll_max_s},
+            kwargs={
+                "deadline": deadline,
+                "use_idle": use_idle,
+                "delete": delete,
+                "poll_first_s": poll_first_s,
+                "poll_max_s": poll_max_s,
+            },
             daemon=True,
         )
         for folder in dict.fromkeys(folders)

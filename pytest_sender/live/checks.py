@@ -96,9 +96,16 @@ def evaluate_arrival(delivery: Delivery, check: str, target: str) -> Finding:
     evidence = [*sent.evidence, f"run token: {sent.token} (in the subject and the {RUN_HEADER} header)"]
     if arrived is None:
         evidence.append(f"searched: {', '.join(delivery.folders)} for {delivery.timeout:g} s")
-        return make_finding(check, target, "LIVE_NOT_ARRIVED", kind=delivery.kind,
-                            folders=" and ".join(delivery.folders), timeout=f"{delivery.timeout:g}",
-                            recipient=delivery.recipient, evidence=evidence)
+        return make_finding(
+            check,
+            target,
+            "LIVE_NOT_ARRIVED",
+            kind=delivery.kind,
+            folders=" and ".join(delivery.folders),
+            timeout=f"{delivery.timeout:g}",
+            recipient=delivery.recipient,
+            evidence=evidence,
+        )
     latency = delivery.latency_s or 0.0
     evidence += [
         f"folder: {arrived.folder}",
@@ -108,8 +115,15 @@ def evaluate_arrival(delivery: Delivery, check: str, target: str) -> Finding:
     if arrived.internal_date is not None:
         evidence.append(f"server arrival time (INTERNALDATE): {arrived.internal_date.isoformat()}")
     evidence.append("deleted after checking" if arrived.deleted else "kept in the inbox (live_keep)")
-    return make_finding(check, target, "LIVE_ARRIVED", kind=delivery.kind, folder=arrived.folder,
-                        latency=f"{latency:.2f}", evidence=evidence)
+    return make_finding(
+        check,
+        target,
+        "LIVE_ARRIVED",
+        kind=delivery.kind,
+        folder=arrived.folder,
+        latency=f"{latency:.2f}",
+        evidence=evidence,
+    )
 
 
 def _parsed(delivery: Delivery, check: str, target: str) -> DeliveredMessage | Finding:
@@ -133,8 +147,14 @@ def evaluate_placement(delivery: Delivery, check: str, target: str) -> Finding:
     assert delivery.arrived is not None
     evidence = [f"folder: {delivery.arrived.folder}", f"spam folder (SPECIAL-USE \\Junk): {delivery.junk_folder}"]
     if delivery.arrived.is_junk(delivery.junk_folder):
-        return make_finding(check, target, "LIVE_IN_JUNK", folder=delivery.arrived.folder,
-                            domain=_from_domain(delivery, message), evidence=evidence)
+        return make_finding(
+            check,
+            target,
+            "LIVE_IN_JUNK",
+            folder=delivery.arrived.folder,
+            domain=_from_domain(delivery, message),
+            evidence=evidence,
+        )
     return make_finding(check, target, "LIVE_IN_INBOX", evidence=evidence)
 
 
@@ -152,11 +172,19 @@ def evaluate_auth(delivery: Delivery, method: str, check: str, target: str, sett
     if result is None:
         return make_finding(check, target, "LIVE_AUTH_MISSING", method_upper=method.upper(), evidence=evidence)
     if result == "pass":
-        return make_finding(check, target, "LIVE_AUTH_PASS", method_upper=method.upper(), result=result,
-                            evidence=evidence)
-    return make_finding(check, target, f"LIVE_{method.upper()}_FAIL", result=result,
-                        domain=_from_domain(delivery, message), spf_include=settings.spf_include,
-                        selector=settings.dkim_selector, evidence=evidence)
+        return make_finding(
+            check, target, "LIVE_AUTH_PASS", method_upper=method.upper(), result=result, evidence=evidence
+        )
+    return make_finding(
+        check,
+        target,
+        f"LIVE_{method.upper()}_FAIL",
+        result=result,
+        domain=_from_domain(delivery, message),
+        spf_include=settings.spf_include,
+        selector=settings.dkim_selector,
+        evidence=evidence,
+    )
 
 
 def evaluate_placeholders(delivery: Delivery, check: str, target: str) -> Finding:
@@ -169,9 +197,13 @@ def evaluate_placeholders(delivery: Delivery, check: str, target: str) -> Findin
     names = list(dict.fromkeys(p.name for p in found))
     example = ", ".join(f'"{name}": "…"' for name in names)
     return make_finding(
-        check, target, "LIVE_PLACEHOLDER_LEFT",
-        placeholders=", ".join(f"{p.part}: {p.text}" for p in found), names=", ".join(names),
-        variables_example=example, evidence=[f"{p.part}: {p.text}" for p in found],
+        check,
+        target,
+        "LIVE_PLACEHOLDER_LEFT",
+        placeholders=", ".join(f"{p.part}: {p.text}" for p in found),
+        names=", ".join(names),
+        variables_example=example,
+        evidence=[f"{p.part}: {p.text}" for p in found],
     )
 
 
@@ -185,13 +217,20 @@ def evaluate_as_sent(delivery: Delivery, check: str, target: str) -> Finding:
     if sent.subject is not None:
         evidence[:0] = [f"sent subject: {sent.subject!r}", f"arrived subject: {message.subject!r}"]
         if message.subject != sent.subject:
-            return make_finding(check, target, "LIVE_SUBJECT_CHANGED", sent=sent.subject, received=message.subject,
-                                evidence=evidence)
+            return make_finding(
+                check, target, "LIVE_SUBJECT_CHANGED", sent=sent.subject, received=message.subject, evidence=evidence
+            )
     else:
         evidence.insert(0, f"arrived subject: {message.subject!r} (set by the template)")
     if not any(same_address(address, sent.recipient) for address in message.to):
-        return make_finding(check, target, "LIVE_RECIPIENT_CHANGED", recipient=sent.recipient,
-                            received=", ".join(message.to) or "no To address", evidence=evidence)
+        return make_finding(
+            check,
+            target,
+            "LIVE_RECIPIENT_CHANGED",
+            recipient=sent.recipient,
+            received=", ".join(message.to) or "no To address",
+            evidence=evidence,
+        )
     return make_finding(check, target, "LIVE_AS_SENT", evidence=evidence)
 
 
@@ -234,14 +273,17 @@ _WHAT = {
     SMTP_SEND: "message sent through the SMTP relay",
 }
 
-CHECKS: tuple[CheckSpec, ...] = tuple(
-    CheckSpec(
-        name=f"live.{kind}.{aspect}",
-        description=_DESCRIPTIONS[aspect].format(what=_WHAT[kind]),
-        targets=_targets(kind),
-        run=_run(kind, aspect),
-        budget_factor=BUDGET_FACTOR,
+CHECKS: tuple[CheckSpec, ...] = (
+    tuple(
+        CheckSpec(
+            name=f"live.{kind}.{aspect}",
+            description=_DESCRIPTIONS[aspect].format(what=_WHAT[kind]),
+            targets=_targets(kind),
+            run=_run(kind, aspect),
+            budget_factor=BUDGET_FACTOR,
+        )
+        for kind in (API_SEND, TEMPLATE_SEND, SMTP_SEND)
+        for aspect in ASPECTS
     )
-    for kind in (API_SEND, TEMPLATE_SEND, SMTP_SEND)
-    for aspect in ASPECTS
-) + LOGGED_CHECKS  # live.logged (pytest_sender/live/logged.py): the template send in the campaign's sent log
+    + LOGGED_CHECKS
+)  # live.logged (pytest_sender/live/logged.py): the template send in the campaign's sent log

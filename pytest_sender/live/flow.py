@@ -143,25 +143,43 @@ async def prepare(context: CheckContext) -> Preparation:
     if recipient is None or not recipient_matches_inbox(recipient, settings.inbox.user):
         shown = recipient or "(none)"
         local, _, domain = settings.inbox.user.rpartition("@")
-        return Preparation(problem=make_finding(
-            "live", shown, "LIVE_RECIPIENT_NOT_INBOX", recipient=shown, inbox_user=settings.inbox.user,
-            plus_example=f"{local}+sender@{domain}" if domain else "USER+sender@DOMAIN",
-            evidence=[f"recipient: {shown}", f"inbox: {settings.inbox}"],
-        ))
+        return Preparation(
+            problem=make_finding(
+                "live",
+                shown,
+                "LIVE_RECIPIENT_NOT_INBOX",
+                recipient=shown,
+                inbox_user=settings.inbox.user,
+                plus_example=f"{local}+sender@{domain}" if domain else "USER+sender@DOMAIN",
+                evidence=[f"recipient: {shown}", f"inbox: {settings.inbox}"],
+            )
+        )
     target = inbox_target(settings, await asyncio.to_thread(_inbox_ssl_context, context))
     assert target is not None
     try:
         info = await asyncio.to_thread(probe_inbox, target)
     except InboxLoginRefused as exc:
-        return Preparation(problem=make_finding(
-            "live", recipient, "LIVE_INBOX_LOGIN_REFUSED", inbox=str(settings.inbox), user=settings.inbox.user,
-            evidence=[str(exc)],
-        ))
+        return Preparation(
+            problem=make_finding(
+                "live",
+                recipient,
+                "LIVE_INBOX_LOGIN_REFUSED",
+                inbox=str(settings.inbox),
+                user=settings.inbox.user,
+                evidence=[str(exc)],
+            )
+        )
     except TransportError as exc:
-        return Preparation(problem=make_finding(
-            "live", recipient, "LIVE_INBOX_UNREACHABLE", inbox=str(settings.inbox), reason=str(exc),
-            evidence=[f"{type(exc).__name__}: {exc}"],
-        ))
+        return Preparation(
+            problem=make_finding(
+                "live",
+                recipient,
+                "LIVE_INBOX_UNREACHABLE",
+                inbox=str(settings.inbox),
+                reason=str(exc),
+                evidence=[f"{type(exc).__name__}: {exc}"],
+            )
+        )
     delivery = context.extras.get(EXTRA_DELIVERY)
     if delivery is not None:
         await asyncio.to_thread(delivery.attach, target)
@@ -218,8 +236,10 @@ def _text_body(token: str) -> str:
 
 
 def _html_body(token: str) -> str:
-    return (f"<p>Hello {{{{ name }}}},</p><p>this is the pytest-sender live smoke, run <code>{token}</code>. "
-            "It is deleted once checked.</p>")
+    return (
+        f"<p>Hello {{{{ name }}}},</p><p>this is the pytest-sender live smoke, run <code>{token}</code>. "
+        "It is deleted once checked.</p>"
+    )
 
 
 def live_variables(settings: Settings, token: str) -> dict[str, str | int | float | bool]:
@@ -234,8 +254,9 @@ def live_variables(settings: Settings, token: str) -> dict[str, str | int | floa
     return variables
 
 
-async def _send_api(context: CheckContext, kind: str, token: str, recipient: str) -> tuple[SentMessage | None,
-                                                                                             Finding | None]:
+async def _send_api(
+    context: CheckContext, kind: str, token: str, recipient: str
+) -> tuple[SentMessage | None, Finding | None]:
     from pytest_sender.api.client import Address, AsyncSenderClient
     from pytest_sender.api.outcomes import OutcomeUnknown
     from pytest_sender.api.retry import NO_RETRIES
@@ -244,31 +265,57 @@ async def _send_api(context: CheckContext, kind: str, token: str, recipient: str
     headers = {RUN_HEADER: token}
     started = time.monotonic()
     # NO_RETRIES: a live send is made once; an unknown outcome is reported, never resent.
-    async with AsyncSenderClient(settings.api_url, settings.api_token, timeout=settings.timeout, retry=NO_RETRIES,
-                                 transport=context.extras.get("api_transport")) as client:
+    async with AsyncSenderClient(
+        settings.api_url,
+        settings.api_token,
+        timeout=settings.timeout,
+        retry=NO_RETRIES,
+        transport=context.extras.get("api_transport"),
+    ) as client:
         if kind == TEMPLATE_SEND:
             assert settings.template_id is not None
-            outcome = await client.send_template(settings.template_id, Address(recipient),
-                                                 variables=live_variables(settings, token), headers=headers)
+            outcome = await client.send_template(
+                settings.template_id, Address(recipient), variables=live_variables(settings, token), headers=headers
+            )
             subject = None
         else:
             assert settings.sender_from is not None
             subject = _subject(kind, token)
-            outcome = await client.send(Address(recipient), subject, sender=Address(settings.sender_from, LIVE_NAME),
-                                        html=_html_body(token), text=_text_body(token), headers=headers,
-                                        variables=live_variables(settings, token))
+            outcome = await client.send(
+                Address(recipient),
+                subject,
+                sender=Address(settings.sender_from, LIVE_NAME),
+                html=_html_body(token),
+                text=_text_body(token),
+                headers=headers,
+                variables=live_variables(settings, token),
+            )
     from_address = settings.sender_from if kind == API_SEND else None
     if isinstance(outcome, OutcomeUnknown):
         # The request went out and its answer was lost: not resent, but it may still arrive.
-        unknown = SentMessage(kind=kind, token=token, recipient=recipient, subject=subject, from_address=from_address,
-                              started_monotonic=started, evidence=(f"{outcome.code}: {outcome.reason}; not resent",))
+        unknown = SentMessage(
+            kind=kind,
+            token=token,
+            recipient=recipient,
+            subject=subject,
+            from_address=from_address,
+            started_monotonic=started,
+            evidence=(f"{outcome.code}: {outcome.reason}; not resent",),
+        )
         return unknown, outcome.finding("live", recipient)
     if not outcome.ok:
         return None, outcome.finding("live", recipient)
     email_id = getattr(outcome, "email_id", "")
-    sent = SentMessage(kind=kind, token=token, recipient=recipient, subject=subject, from_address=from_address,
-                       started_monotonic=started, email_id=email_id or None,
-                       evidence=(f"accepted by {settings.api_url} (emailId {email_id or 'none given'})",))
+    sent = SentMessage(
+        kind=kind,
+        token=token,
+        recipient=recipient,
+        subject=subject,
+        from_address=from_address,
+        started_monotonic=started,
+        email_id=email_id or None,
+        evidence=(f"accepted by {settings.api_url} (emailId {email_id or 'none given'})",),
+    )
     return sent, None
 
 
@@ -287,8 +334,9 @@ def build_smtp_message(token: str, *, sender: str, recipient: str) -> EmailMessa
     return message
 
 
-async def send_live_smtp(context: CheckContext, token: str, recipient: str) -> tuple[SentMessage | None,
-                                                                                      Finding | None]:
+async def send_live_smtp(
+    context: CheckContext, token: str, recipient: str
+) -> tuple[SentMessage | None, Finding | None]:
     """One live message through the SMTP relay (STARTTLS, or TLS on 465; AUTH), never retried.
 
     Returns what was sent, or the finding that stopped it; both when the outcome is unknown (the
@@ -306,10 +354,17 @@ async def send_live_smtp(context: CheckContext, token: str, recipient: str) -> t
     host = settings.smtp_host
     message = build_smtp_message(token, sender=settings.sender_from, recipient=recipient)
     tls_context = context.extras.get("smtp_ssl_context") or await asyncio.to_thread(
-        make_tls_context, context.extras.get(EXTRA_SMTP_CA_PEM))
+        make_tls_context, context.extras.get(EXTRA_SMTP_CA_PEM)
+    )
     implicit = port == 465
-    client = aiosmtplib.SMTP(hostname=host, port=port, timeout=settings.timeout, use_tls=implicit,
-                             start_tls=not implicit, tls_context=tls_context)
+    client = aiosmtplib.SMTP(
+        hostname=host,
+        port=port,
+        timeout=settings.timeout,
+        use_tls=implicit,
+        start_tls=not implicit,
+        tls_context=tls_context,
+    )
     started = time.monotonic()
     stage = "connect"
     try:
@@ -322,12 +377,22 @@ async def send_live_smtp(context: CheckContext, token: str, recipient: str) -> t
         if stage == "send":
             # The data may have reached the relay: never resent, but it may still arrive.
             reason = str(exc) or type(exc).__name__
-            unknown = SentMessage(kind=SMTP_SEND, token=token, recipient=recipient, subject=str(message["Subject"]),
-                                  from_address=settings.sender_from, started_monotonic=started,
-                                  evidence=(f"LIVE_SMTP_OUTCOME_UNKNOWN: {reason}; not resent",))
+            unknown = SentMessage(
+                kind=SMTP_SEND,
+                token=token,
+                recipient=recipient,
+                subject=str(message["Subject"]),
+                from_address=settings.sender_from,
+                started_monotonic=started,
+                evidence=(f"LIVE_SMTP_OUTCOME_UNKNOWN: {reason}; not resent",),
+            )
             return unknown, make_finding(
-                "live", recipient, "LIVE_SMTP_OUTCOME_UNKNOWN", reason=reason,
-                evidence=[f"{host}:{port} during {stage}: {type(exc).__name__}: {exc}"])
+                "live",
+                recipient,
+                "LIVE_SMTP_OUTCOME_UNKNOWN",
+                reason=reason,
+                evidence=[f"{host}:{port} during {stage}: {type(exc).__name__}: {exc}"],
+            )
         return None, _smtp_failed(recipient, host, port, stage, exc)
     except (aiosmtplib.SMTPException, OSError) as exc:
         return None, _smtp_failed(recipient, host, port, stage, exc)
@@ -337,16 +402,29 @@ async def send_live_smtp(context: CheckContext, token: str, recipient: str) -> t
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError):
                 client.close()
-    sent = SentMessage(kind=SMTP_SEND, token=token, recipient=recipient, subject=str(message["Subject"]),
-                       from_address=settings.sender_from, started_monotonic=started,
-                       evidence=(f"accepted by the SMTP relay {host}:{port}",))
+    sent = SentMessage(
+        kind=SMTP_SEND,
+        token=token,
+        recipient=recipient,
+        subject=str(message["Subject"]),
+        from_address=settings.sender_from,
+        started_monotonic=started,
+        evidence=(f"accepted by the SMTP relay {host}:{port}",),
+    )
     return sent, None
 
 
 def _smtp_failed(recipient: str, host: str, port: int, stage: str, exc: BaseException) -> Finding:
     reason = f"{stage}: {exc}" if str(exc) else f"{stage}: {type(exc).__name__}"
-    return make_finding("live", recipient, "LIVE_SMTP_SEND_FAILED", host=host, port=port, reason=reason,
-                        evidence=[f"{host}:{port} {type(exc).__name__}: {exc}"])
+    return make_finding(
+        "live",
+        recipient,
+        "LIVE_SMTP_SEND_FAILED",
+        host=host,
+        port=port,
+        reason=reason,
+        evidence=[f"{host}:{port} {type(exc).__name__}: {exc}"],
+    )
 
 
 async def deliver(context: CheckContext, kind: str) -> Delivery:
@@ -362,8 +440,13 @@ async def deliver(context: CheckContext, kind: str) -> Delivery:
     assert preparation.info is not None
     budget = await context.shared("live:budget", _new_budget)
     if not budget.take():
-        return Delivery(kind=kind, recipient=recipient, problem=make_finding(
-            "live", recipient, "LIVE_SEND_CAP_REACHED", cap=budget.cap, evidence=[f"sends this run: {budget.used}"]))
+        return Delivery(
+            kind=kind,
+            recipient=recipient,
+            problem=make_finding(
+                "live", recipient, "LIVE_SEND_CAP_REACHED", cap=budget.cap, evidence=[f"sends this run: {budget.used}"]
+            ),
+        )
     token = new_run_token()
     if kind == SMTP_SEND:
         sent, problem = await send_live_smtp(context, token, recipient)
@@ -375,23 +458,60 @@ async def deliver(context: CheckContext, kind: str) -> Delivery:
     info = preparation.info
     try:
         arrived = await asyncio.to_thread(
-            wait_for_message, preparation.target, token, timeout=settings.live_timeout, folders=info.folders,
+            wait_for_message,
+            preparation.target,
+            token,
+            timeout=settings.live_timeout,
+            folders=info.folders,
             delete=not settings.live_keep,
         )
     except InboxLoginRefused as exc:
-        return Delivery(kind=kind, recipient=recipient, sent=sent, problem=make_finding(
-            "live", recipient, "LIVE_INBOX_LOGIN_REFUSED", inbox=str(settings.inbox),
-            user=settings.inbox.user if settings.inbox else "", evidence=[*sent.evidence, str(exc)]))
+        return Delivery(
+            kind=kind,
+            recipient=recipient,
+            sent=sent,
+            problem=make_finding(
+                "live",
+                recipient,
+                "LIVE_INBOX_LOGIN_REFUSED",
+                inbox=str(settings.inbox),
+                user=settings.inbox.user if settings.inbox else "",
+                evidence=[*sent.evidence, str(exc)],
+            ),
+        )
     except TransportError as exc:
-        return Delivery(kind=kind, recipient=recipient, sent=sent, problem=make_finding(
-            "live", recipient, "LIVE_INBOX_UNREACHABLE", inbox=str(settings.inbox), reason=str(exc),
-            evidence=[*sent.evidence, f"{type(exc).__name__}: {exc}"]))
+        return Delivery(
+            kind=kind,
+            recipient=recipient,
+            sent=sent,
+            problem=make_finding(
+                "live",
+                recipient,
+                "LIVE_INBOX_UNREACHABLE",
+                inbox=str(settings.inbox),
+                reason=str(exc),
+                evidence=[*sent.evidence, f"{type(exc).__name__}: {exc}"],
+            ),
+        )
     if arrived is None and problem is not None:
         # An unknown outcome and nothing arrived: the unknown outcome is the finding (it may still come).
-        return Delivery(kind=kind, recipient=recipient, sent=sent, problem=replace(
-            problem, evidence=(*problem.evidence, f"nothing arrived within {settings.live_timeout:g} s")))
-    return Delivery(kind=kind, recipient=recipient, sent=sent, arrived=arrived, junk_folder=info.junk_folder,
-                    folders=info.folders, timeout=settings.live_timeout)
+        return Delivery(
+            kind=kind,
+            recipient=recipient,
+            sent=sent,
+            problem=replace(
+                problem, evidence=(*problem.evidence, f"nothing arrived within {settings.live_timeout:g} s")
+            ),
+        )
+    return Delivery(
+        kind=kind,
+        recipient=recipient,
+        sent=sent,
+        arrived=arrived,
+        junk_folder=info.junk_folder,
+        folders=info.folders,
+        timeout=settings.live_timeout,
+    )
 
 
 async def _new_budget() -> SendBudget:

@@ -79,28 +79,39 @@ async def confirm_logged(
         return str(item.get("emailId") or "") == email_id
 
     params: dict[str, Any] = {"campaign": campaign_id, "email_id": email_id}
-    async with AsyncSenderClient(settings.api_url, settings.api_token, timeout=settings.timeout, retry=NO_RETRIES,
-                                 transport=transport) as client:
+    async with AsyncSenderClient(
+        settings.api_url, settings.api_token, timeout=settings.timeout, retry=NO_RETRIES, transport=transport
+    ) as client:
         while True:
             looks += 1
             try:
                 result = await fetch_pages(
-                    lambda page: client.campaign_list(campaign_id, "sent", page=page, limit=PAGE_SIZE,
-                                                      direction="desc", email_address=recipient),
-                    stop=is_ours, max_pages=PAGES_PER_LOOK)
+                    lambda page: client.campaign_list(
+                        campaign_id, "sent", page=page, limit=PAGE_SIZE, direction="desc", email_address=recipient
+                    ),
+                    stop=is_ours,
+                    max_pages=PAGES_PER_LOOK,
+                )
             except ParseError as exc:
-                return make_finding(CHECK, target, "API_HEALTH_UNREADABLE", what="sent list", campaign=campaign_id,
-                                    reason=str(exc))
+                return make_finding(
+                    CHECK, target, "API_HEALTH_UNREADABLE", what="sent list", campaign=campaign_id, reason=str(exc)
+                )
             elapsed = time.monotonic() - started
-            evidence = [f"GET {settings.api_url}/transactional/{campaign_id}/sent (the recipient's entries, "
-                        f"newest first): {looks} look(s) in {elapsed:.1f} s"]
+            evidence = [
+                f"GET {settings.api_url}/transactional/{campaign_id}/sent (the recipient's entries, "
+                f"newest first): {looks} look(s) in {elapsed:.1f} s"
+            ]
             if result.found is not None:
                 evidence.append(f"listed: {result.found.get('created', 'no time given')} emailId {email_id}")
-                return make_finding(CHECK, target, "LIVE_LOGGED", elapsed=f"{elapsed:.1f}", evidence=evidence,
-                                    **params)
+                return make_finding(CHECK, target, "LIVE_LOGGED", elapsed=f"{elapsed:.1f}", evidence=evidence, **params)
             if isinstance(result.problem, NotFound):
-                return make_finding(CHECK, target, "API_HEALTH_CAMPAIGN_NOT_FOUND", campaign=campaign_id,
-                                    evidence=result.problem.evidence)
+                return make_finding(
+                    CHECK,
+                    target,
+                    "API_HEALTH_CAMPAIGN_NOT_FOUND",
+                    campaign=campaign_id,
+                    evidence=result.problem.evidence,
+                )
             transient = isinstance(result.problem, (RateLimited, ServerError, Unreachable))
             if result.problem is not None and not transient:
                 return result.problem.finding(CHECK, target)
@@ -109,8 +120,9 @@ async def confirm_logged(
                 if result.problem is not None:
                     return result.problem.finding(CHECK, target)
                 evidence.append(f"entries seen for the recipient: {len(result.items)}")
-                return make_finding(CHECK, target, "LIVE_NOT_LOGGED", timeout=f"{timeout:g}", evidence=evidence,
-                                    **params)
+                return make_finding(
+                    CHECK, target, "LIVE_NOT_LOGGED", timeout=f"{timeout:g}", evidence=evidence, **params
+                )
             await asyncio.sleep(min(pause, left))  # the last look is at the deadline
             pause = min(pause * 2, MAX_PAUSE_S)
 
@@ -125,14 +137,27 @@ async def _run_logged(context: CheckContext, target: str) -> Finding:
     delivery = await context.shared(("live:deliver", TEMPLATE_SEND), lambda: deliver(context, TEMPLATE_SEND))
     sent = delivery.sent
     if sent is None:
-        return make_finding(CHECK, target, "LIVE_LOGGED_NOT_CHECKED",
-                            reason="the template send was not accepted (see live.template-send.arrived)")
+        return make_finding(
+            CHECK,
+            target,
+            "LIVE_LOGGED_NOT_CHECKED",
+            reason="the template send was not accepted (see live.template-send.arrived)",
+        )
     if not sent.email_id:
-        return make_finding(CHECK, target, "LIVE_LOGGED_NOT_CHECKED",
-                            reason="no emailId came back for the template send (see live.template-send.arrived)")
+        return make_finding(
+            CHECK,
+            target,
+            "LIVE_LOGGED_NOT_CHECKED",
+            reason="no emailId came back for the template send (see live.template-send.arrived)",
+        )
     assert settings.template_id is not None
     return await confirm_logged(
-        settings, settings.template_id, sent.email_id, sent.recipient, target=target, timeout=settings.live_timeout,
+        settings,
+        settings.template_id,
+        sent.email_id,
+        sent.recipient,
+        target=target,
+        timeout=settings.live_timeout,
         first_pause_s=float(context.extras.get(EXTRA_LOGGED_PAUSE, FIRST_PAUSE_S)),
         transport=context.extras.get("api_transport"),
     )

@@ -23,12 +23,20 @@ async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
         finding = await asyncio.wait_for(spec.run(context, target), timeout=budget)
     except asyncio.TimeoutError:
         finding = make_finding(
-            spec.name, target, "CHECK_TIMED_OUT", check_name=spec.name, seconds=budget,
+            spec.name,
+            target,
+            "CHECK_TIMED_OUT",
+            check_name=spec.name,
+            seconds=budget,
             evidence=[f"budget: {budget:g} s ({spec.budget_factor:g} x the {context.settings.timeout:g} s timeout)"],
         )
     except Exception as exc:  # a bug must become a finding, not abort the other checks
         finding = make_finding(
-            spec.name, target, "CHECK_CRASHED", check_name=spec.name, exception=type(exc).__name__,
+            spec.name,
+            target,
+            "CHECK_CRASHED",
+            check_name=spec.name,
+            exception=type(exc).__name__,
             evidence=[f"{type(exc).__name__}: {exc}"],
         )
     return finding.with_duration(time.perf_counter() - started)

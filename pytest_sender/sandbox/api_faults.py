@@ -64,8 +64,15 @@ class Fault:
                 content_type = "text/html; charset=utf-8"
             else:
                 content_type = "text/plain; charset=utf-8"
-        return cls(status=status, body=raw, content_type=content_type, headers=dict(headers or {}),
-                   delay_s=delay_s, drop=drop, deliver=deliver)
+        return cls(
+            status=status,
+            body=raw,
+            content_type=content_type,
+            headers=dict(headers or {}),
+            delay_s=delay_s,
+            drop=drop,
+            deliver=deliver,
+        )
 
 
 class FaultQueue:

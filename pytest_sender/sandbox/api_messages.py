@@ -19,10 +19,21 @@ from pytest_sender.sandbox.api_templates import Template, render_placeholders
 __all__ = ["RenderedMessage", "build_message", "request_headers"]
 
 #: Headers the sandbox writes itself; a request cannot replace them.
-STRUCTURAL_HEADERS = frozenset({
-    "from", "to", "subject", "date", "message-id", "mime-version", "content-type",
-    "content-transfer-encoding", "sender", "bcc", "cc",
-})
+STRUCTURAL_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "sender",
+        "bcc",
+        "cc",
+    }
+)
 _HEADER_NAME = re.compile(r"[!-9;-~]{1,76}")  # printable ASCII without ':' (RFC 5322 ftext)
 
 
@@ -79,9 +90,7 @@ def _set_body(message: EmailMessage, text: str | None, html: str | None) -> None
         message.set_content(safe(text or ""))
 
 
-def build_message(
-    body: Mapping[str, Any], *, email_id: str, template: Template | None = None
-) -> RenderedMessage:
+def build_message(body: Mapping[str, Any], *, email_id: str, template: Template | None = None) -> RenderedMessage:
     """The message for a validated send request (``template`` for ``/message/{id}/send``)."""
     variables = {str(k): v for k, v in (body.get("variables") or {}).items()}
     if template is not None:

@@ -72,22 +72,32 @@ class ReportStore:
             self._index.setdefault((event.campaign_id, event.kind), []).append(event)
         return event
 
-    def inject_sent(self, campaign_id: str, email: str, *, when: datetime | None = None,
-                    email_id: str | None = None) -> ReportEvent:
+    def inject_sent(
+        self, campaign_id: str, email: str, *, when: datetime | None = None, email_id: str | None = None
+    ) -> ReportEvent:
         """A send of ``campaign_id`` to ``email`` (at ``when``, default now) that the outbox does not hold."""
         return self._add(ReportEvent("sent", campaign_id, email, _utc(when), email_id or _email_id(campaign_id)))
 
-    def inject_bounce(self, campaign_id: str, email: str, bounce_type: str = "HARD_BOUNCE",
-                      message: str = "Mailbox not found", *, when: datetime | None = None,
-                      email_id: str | None = None) -> ReportEvent:
+    def inject_bounce(
+        self,
+        campaign_id: str,
+        email: str,
+        bounce_type: str = "HARD_BOUNCE",
+        message: str = "Mailbox not found",
+        *,
+        when: datetime | None = None,
+        email_id: str | None = None,
+    ) -> ReportEvent:
         """A bounce of a message of ``campaign_id`` to ``email``; ``bounce_type`` HARD_BOUNCE or SOFT_BOUNCE."""
         if bounce_type not in BOUNCE_TYPES:
             raise ValueError(f"bounce_type is one of {', '.join(BOUNCE_TYPES)}, not {bounce_type!r}")
-        return self._add(ReportEvent("bounces", campaign_id, email, _utc(when), email_id,
-                                     bounce_type=bounce_type, message=message))
+        return self._add(
+            ReportEvent("bounces", campaign_id, email, _utc(when), email_id, bounce_type=bounce_type, message=message)
+        )
 
-    def inject_complaint(self, campaign_id: str, email: str, *, when: datetime | None = None,
-                         email_id: str | None = None) -> ReportEvent:
+    def inject_complaint(
+        self, campaign_id: str, email: str, *, when: datetime | None = None, email_id: str | None = None
+    ) -> ReportEvent:
         """A spam complaint about a message of ``campaign_id`` from ``email``."""
         return self._add(ReportEvent("complaints", campaign_id, email, _utc(when), email_id))
 
@@ -98,7 +108,7 @@ class ReportStore:
     def reset(self) -> None:
         """Forget the events injected after :meth:`mark_baseline`."""
         with self._lock:
-            del self._events[self._baseline:]
+            del self._events[self._baseline :]
             self._index = {}
             for event in self._events:
                 self._index.setdefault((event.campaign_id, event.kind), []).append(event)
@@ -108,8 +118,11 @@ class ReportStore:
         with self._lock:
             found = list(self._index.get((campaign_id, kind), ()))
         if kind == "sent":
-            found += [ReportEvent("sent", campaign_id, m.to[0] if m.to else "", m.received_at, m.email_id)
-                      for m in outbox if m.template_id == campaign_id]
+            found += [
+                ReportEvent("sent", campaign_id, m.to[0] if m.to else "", m.received_at, m.email_id)
+                for m in outbox
+                if m.template_id == campaign_id
+            ]
         return sorted(found, key=lambda e: e.created)
 
     def knows(self, campaign_id: str) -> bool:
@@ -120,16 +133,28 @@ class ReportStore:
 def _item(event: ReportEvent) -> dict[str, Any]:
     created = event.created.strftime("%Y-%m-%d %H:%M:%S")
     if event.kind == "sent":
-        return {"email": event.email, "subscriber_id": None, "created": created, "has_preview": False,
-                "account_id": SANDBOX_ACCOUNT_ID, "emailId": event.email_id}
+        return {
+            "email": event.email,
+            "subscriber_id": None,
+            "created": created,
+            "has_preview": False,
+            "account_id": SANDBOX_ACCOUNT_ID,
+            "emailId": event.email_id,
+        }
     if event.kind == "bounces":
-        return {"email": event.email, "bounce_type": event.bounce_type, "message": event.message,
-                "emailId": event.email_id, "created": created}
+        return {
+            "email": event.email,
+            "bounce_type": event.bounce_type,
+            "message": event.message,
+            "emailId": event.email_id,
+            "created": created,
+        }
     return {"email": event.email, "emailId": event.email_id, "created": created}
 
 
-def list_page(events: list[ReportEvent], *, base_url: str, page: int, limit: int, direction: str,
-              email_address: str | None) -> dict[str, Any]:
+def list_page(
+    events: list[ReportEvent], *, base_url: str, page: int, limit: int, direction: str, email_address: str | None
+) -> dict[str, Any]:
     """One page of a list in Sender's envelope (newest first unless ``direction`` is ``asc``)."""
     if email_address is not None:
         events = [e for e in events if e.email.lower() == email_address.lower()]
@@ -137,7 +162,7 @@ def list_page(events: list[ReportEvent], *, base_url: str, page: int, limit: int
     total = len(ordered)
     last_page = max(1, -(-total // limit))
     start = (page - 1) * limit
-    chunk = ordered[start:start + limit]
+    chunk = ordered[start : start + limit]
     extra = {"limit": limit, "direction": direction}
     if email_address is not None:
         extra["email_address"] = email_address
@@ -147,12 +172,21 @@ def list_page(events: list[ReportEvent], *, base_url: str, page: int, limit: int
 
     return {
         "data": [_item(e) for e in chunk],
-        "links": {"first": link(1), "last": link(last_page),
-                  "prev": link(page - 1) if 1 < page <= last_page + 1 else None,
-                  "next": link(page + 1) if page < last_page else None},
-        "meta": {"current_page": page, "from": start + 1 if chunk else None, "last_page": last_page,
-                 "path": base_url, "per_page": limit, "to": start + len(chunk) if chunk else None,
-                 "total": total},
+        "links": {
+            "first": link(1),
+            "last": link(last_page),
+            "prev": link(page - 1) if 1 < page <= last_page + 1 else None,
+            "next": link(page + 1) if page < last_page else None,
+        },
+        "meta": {
+            "current_page": page,
+            "from": start + 1 if chunk else None,
+            "last_page": last_page,
+            "path": base_url,
+            "per_page": limit,
+            "to": start + len(chunk) if chunk else None,
+            "total": total,
+        },
         "has_more_resources": page < last_page,
     }
 
@@ -167,7 +201,9 @@ def report_body(by_kind: Mapping[str, list[ReportEvent]], *, date_from: date, da
     bounces = in_window(by_kind.get("bounces", []))
     metrics = {
         "sent": in_window(by_kind.get("sent", [])),
-        "opens": [], "clicks": [], "unsubscribes": [],
+        "opens": [],
+        "clicks": [],
+        "unsubscribes": [],
         "bounces": bounces,
         "soft_bounces": [e for e in bounces if e.bounce_type == "SOFT_BOUNCE"],
         "hard_bounces": [e for e in bounces if e.bounce_type == "HARD_BOUNCE"],
@@ -204,6 +240,7 @@ def seed_scenario(store: ReportStore, scenario: str, *, now: datetime | None = N
     now = _utc(now)
     campaigns = SCENARIO_CAMPAIGNS.get(scenario, ())
     for campaign_id, sends, hard, soft, complaints in campaigns:
+
         def when(n: int, total: int) -> datetime:
             return now - timedelta(days=6) + timedelta(seconds=(6 * 86400 - 60) * n // max(total, 1))
 
@@ -213,11 +250,18 @@ def seed_scenario(store: ReportStore, scenario: str, *, now: datetime | None = N
             for n in range(count):
                 index = (n * 7 + (3 if bounce_type == "SOFT_BOUNCE" else 0)) % sends
                 reason = _REASONS[bounce_type][n % 2].format(email=emails[index])
-                store.inject_bounce(campaign_id, emails[index], bounce_type, reason,
-                                    when=when(index, sends) + timedelta(seconds=30), email_id=ids[index])
+                store.inject_bounce(
+                    campaign_id,
+                    emails[index],
+                    bounce_type,
+                    reason,
+                    when=when(index, sends) + timedelta(seconds=30),
+                    email_id=ids[index],
+                )
         for n in range(complaints):
             index = (n * 11 + 5) % sends
-            store.inject_complaint(campaign_id, emails[index], when=when(index, sends) + timedelta(hours=1),
-                                   email_id=ids[index])
+            store.inject_complaint(
+                campaign_id, emails[index], when=when(index, sends) + timedelta(hours=1), email_id=ids[index]
+            )
     store.mark_baseline()
     return tuple(c[0] for c in campaigns)

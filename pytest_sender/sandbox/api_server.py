@@ -120,7 +120,7 @@ class _State:
 def _match_route(path: str) -> tuple[str, dict[str, str]] | None:
     if not path.startswith(API_PREFIX + "/"):
         return None
-    rest = path[len(API_PREFIX):]
+    rest = path[len(API_PREFIX) :]
     if rest in _ROUTES:
         return rest, {}
     parts = rest.split("/")
@@ -132,8 +132,14 @@ def _match_route(path: str) -> tuple[str, dict[str, str]] | None:
 
 
 class _Answer:
-    def __init__(self, status: int, body: object = None, headers: Mapping[str, str] | None = None,
-                 raw: bytes | None = None, content_type: str = "application/json") -> None:
+    def __init__(
+        self,
+        status: int,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.status = status
         self.raw = raw if raw is not None else json.dumps(body).encode()
         self.headers = dict(headers or {})
@@ -257,9 +263,14 @@ class SandboxApiApp:
     def _record(self, request: Any, body: bytes, authenticated: bool | None, status: int | None) -> None:
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"}
         record = RecordedRequest(
-            method=request.method, path=request.path, query=request.query_string.decode("latin-1"),
-            headers=headers, body=body, received_at=datetime.now(timezone.utc),
-            authenticated=authenticated, status=status,
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            headers=headers,
+            body=body,
+            received_at=datetime.now(timezone.utc),
+            authenticated=authenticated,
+            status=status,
         )
         with self._lock:
             self._state.requests.append(record)
@@ -283,8 +294,11 @@ class SandboxApiApp:
         template_path, params = route
         allowed = _ROUTES[template_path]
         if request.method not in allowed:
-            return _Answer(405, {"message": f"The {request.method} method is not supported for this route."},
-                           headers={"Allow": ", ".join(allowed)}), None
+            return _Answer(
+                405,
+                {"message": f"The {request.method} method is not supported for this route."},
+                headers={"Allow": ", ".join(allowed)},
+            ), None
         token = self._token(request, reports=template_path.startswith("/transactional/"))
         if token is None:
             return _Answer(401, UNAUTHENTICATED, headers=self._state.buckets.peek("").headers()), False
@@ -310,8 +324,15 @@ class SandboxApiApp:
         page_data = {
             "data": [],
             "links": {"first": None, "last": None, "prev": None, "next": None},
-            "meta": {"current_page": page, "from": None, "last_page": 1, "path": request.base_url,
-                     "per_page": limit, "to": None, "total": 0},
+            "meta": {
+                "current_page": page,
+                "from": None,
+                "last_page": 1,
+                "path": request.base_url,
+                "per_page": limit,
+                "to": None,
+                "total": 0,
+            },
         }
         return _Answer(200, page_data, headers=decision.headers())
 
@@ -325,8 +346,9 @@ class SandboxApiApp:
         with self._lock:
             known = campaign_id in self._state.templates
         if not known and not self.reports.knows(campaign_id):
-            return _Answer(404, {"success": False, "message": "Transactional campaign not found."},
-                           headers=decision.headers())
+            return _Answer(
+                404, {"success": False, "message": "Transactional campaign not found."}, headers=decision.headers()
+            )
         outbox = self.outbox.messages(via="api")
         kind = template_path.rsplit("/", 1)[1]
         if kind == "report":
@@ -337,15 +359,20 @@ class SandboxApiApp:
             except ValueError:
                 return self._invalid({"from": ["The from and to fields must be dates (YYYY-MM-DD)."]}, decision)
             by_kind = {k: self.reports.events(campaign_id, k, outbox) for k in ("sent", "bounces", "complaints")}
-            return _Answer(200, report_body(by_kind, date_from=date_from, date_to=date_to),
-                           headers=decision.headers())
-        page = list_page(self.reports.events(campaign_id, kind, outbox), base_url=request.base_url,
-                         page=int(query.get("page", "1")), limit=int(query.get("limit", "50")),
-                         direction=query.get("direction", "desc"), email_address=query.get("email_address"))
+            return _Answer(200, report_body(by_kind, date_from=date_from, date_to=date_to), headers=decision.headers())
+        page = list_page(
+            self.reports.events(campaign_id, kind, outbox),
+            base_url=request.base_url,
+            page=int(query.get("page", "1")),
+            limit=int(query.get("limit", "50")),
+            direction=query.get("direction", "desc"),
+            email_address=query.get("email_address"),
+        )
         return _Answer(200, page, headers=decision.headers())
 
-    def _send(self, request: Any, body: bytes, template_path: str, params: Mapping[str, str],
-              decision: RateDecision) -> _Answer:
+    def _send(
+        self, request: Any, body: bytes, template_path: str, params: Mapping[str, str], decision: RateDecision
+    ) -> _Answer:
         media_type = (request.mimetype or "").lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
             return _Answer(415, NOT_JSON_TYPE, headers=decision.headers())
@@ -361,11 +388,13 @@ class SandboxApiApp:
             with self._lock:
                 template = self._state.templates.get(params["id"])
             if template is None:
-                return _Answer(404, {"success": False, "message": "Transactional campaign not found."},
-                               headers=decision.headers())
+                return _Answer(
+                    404, {"success": False, "message": "Transactional campaign not found."}, headers=decision.headers()
+                )
         record = self._accept(payload, template)
-        return _Answer(200, {"success": True, "message": "Email sent", "emailId": record.email_id},
-                       headers=decision.headers())
+        return _Answer(
+            200, {"success": True, "message": "Email sent", "emailId": record.email_id}, headers=decision.headers()
+        )
 
     def _accept(self, payload: Mapping[str, Any], template: Template | None) -> OutboxMessage:
         from pytest_sender.sandbox.api_messages import build_message
@@ -375,8 +404,13 @@ class SandboxApiApp:
         to = payload.get("to") or {"email": payload.get("recipient_email", "")}
         sender_email = template.from_email if template else payload["from"]["email"]
         return self.outbox.add(
-            rendered.message, via="api", envelope_from=sender_email, envelope_to=(str(to.get("email", "")),),
-            request=payload, email_id=email_id, template_id=template.id if template else None,
+            rendered.message,
+            via="api",
+            envelope_from=sender_email,
+            envelope_to=(str(to.get("email", "")),),
+            request=payload,
+            email_id=email_id,
+            template_id=template.id if template else None,
             details={"skipped_headers": rendered.skipped_headers, "attachments": payload.get("attachments", {})},
         )
 
@@ -473,8 +507,10 @@ class ApiSandbox:
         except OSError as exc:
             raise SandboxError(f"the sandbox API could not listen on {self.host}: {exc}") from exc
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"sender-sandbox-api:{self.port}", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sender-sandbox-api:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -495,8 +531,14 @@ class ApiSandbox:
     # --- conveniences for tests ---
 
     def add_template(
-        self, template_id: str, *, from_email: str, from_name: str, subject: str,
-        html: str | None = None, text: str | None = None,
+        self,
+        template_id: str,
+        *,
+        from_email: str,
+        from_name: str,
+        subject: str,
+        html: str | None = None,
+        text: str | None = None,
     ) -> Template:
         template = Template(template_id, from_email, from_name, subject, html, text)
         self.app.add_template(template)
@@ -515,26 +557,42 @@ class ApiSandbox:
         times: int = 1,
     ) -> None:
         """Make the next ``times`` requests fail: answer ``status``/``body``, wait ``delay_s``, or drop."""
-        fault = Fault.build(status=status, body=body, headers=headers, content_type=content_type,
-                            delay_s=delay_s, drop=drop, deliver=deliver)
+        fault = Fault.build(
+            status=status,
+            body=body,
+            headers=headers,
+            content_type=content_type,
+            delay_s=delay_s,
+            drop=drop,
+            deliver=deliver,
+        )
         self.app.inject(fault, times)
 
     def set_rate_limit(self, per_minute: int) -> None:
         self.app.set_rate_limit(per_minute)
 
-    def inject_sent(self, campaign_id: str, email: str, *, when: datetime | None = None,
-                    email_id: str | None = None) -> str:
+    def inject_sent(
+        self, campaign_id: str, email: str, *, when: datetime | None = None, email_id: str | None = None
+    ) -> str:
         """Record a send of ``campaign_id`` in its reports (the outbox's template sends count too); its emailId."""
         return str(self.app.reports.inject_sent(campaign_id, email, when=when, email_id=email_id).email_id)
 
-    def inject_bounce(self, campaign_id: str, email: str, bounce_type: str = "HARD_BOUNCE",
-                      message: str = "Mailbox not found", *, when: datetime | None = None,
-                      email_id: str | None = None) -> None:
+    def inject_bounce(
+        self,
+        campaign_id: str,
+        email: str,
+        bounce_type: str = "HARD_BOUNCE",
+        message: str = "Mailbox not found",
+        *,
+        when: datetime | None = None,
+        email_id: str | None = None,
+    ) -> None:
         """Record a bounce (``HARD_BOUNCE`` or ``SOFT_BOUNCE``) in ``campaign_id``'s reports."""
         self.app.reports.inject_bounce(campaign_id, email, bounce_type, message, when=when, email_id=email_id)
 
-    def inject_complaint(self, campaign_id: str, email: str, *, when: datetime | None = None,
-                         email_id: str | None = None) -> None:
+    def inject_complaint(
+        self, campaign_id: str, email: str, *, when: datetime | None = None, email_id: str | None = None
+    ) -> None:
         """Record a spam complaint in ``campaign_id``'s reports."""
         self.app.reports.inject_complaint(campaign_id, email, when=when, email_id=email_id)
 

@@ -82,9 +82,7 @@ class _Zone:
 
         self.origin = dns.name.from_text(origin)
         try:
-            self.zone: dns.zone.Zone = dns.zone.from_text(
-                text, origin=self.origin, relativize=False, check_origin=True
-            )
+            self.zone: dns.zone.Zone = dns.zone.from_text(text, origin=self.origin, relativize=False, check_origin=True)
         except dns.exception.DNSException as exc:
             raise SandboxError(f"zone {origin}: {exc}") from exc
         self.existing: set[dns.name.Name] = set()
@@ -99,8 +97,9 @@ class _Zone:
 class DnsServer:
     """An authoritative DNS server on ``host`` (UDP and TCP on one port) in a background thread."""
 
-    def __init__(self, zones: Mapping[str, str], *, host: str = "127.0.0.1", port: int = 0,
-                 faults: Faults | None = None) -> None:
+    def __init__(
+        self, zones: Mapping[str, str], *, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None
+    ) -> None:
         self._zones = [_Zone(origin, text) for origin, text in zones.items()]
         self.host = host
         self.port = port

@@ -32,8 +32,15 @@ if TYPE_CHECKING:
     from pytest_sender.inbox.client import InboxTarget
     from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
 
-__all__ = ["BROKEN_PLAN", "HEALTHY_PLAN", "DeliveryPlan", "ImapDelivery", "ImapDeliveryComponent",
-           "authentication_results", "delivered_bytes"]
+__all__ = [
+    "BROKEN_PLAN",
+    "HEALTHY_PLAN",
+    "DeliveryPlan",
+    "ImapDelivery",
+    "ImapDeliveryComponent",
+    "authentication_results",
+    "delivered_bytes",
+]
 
 AUTHSERV_ID = "mx.sandbox.localhost"
 

@@ -34,8 +34,15 @@ if TYPE_CHECKING:
     from pytest_sender.sandbox.outbox import Outbox
     from pytest_sender.sandbox.tls import SandboxTls
 
-__all__ = ["LoopThread", "RelayHandler", "SmtpSandboxComponent", "UserAuthenticator", "closed_port", "relay_factory",
-           "smtp_server_factory"]
+__all__ = [
+    "LoopThread",
+    "RelayHandler",
+    "SmtpSandboxComponent",
+    "UserAuthenticator",
+    "closed_port",
+    "relay_factory",
+    "smtp_server_factory",
+]
 
 T = TypeVar("T")
 
@@ -67,8 +74,12 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def serve(
-        self, factory: Callable[[], asyncio.BaseProtocol], host: str = "127.0.0.1", port: int = 0,
-        *, ssl_context: ssl.SSLContext | None = None,
+        self,
+        factory: Callable[[], asyncio.BaseProtocol],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> int:
         """Listen with ``factory`` on ``host`` (TLS from the first byte with ``ssl_context``).
 

@@ -150,16 +150,19 @@ def _other_ports(port: int, working: Sequence[int], configured: Sequence[int]) -
     return [*working, *(p for p in SENDER_RELAY_PORTS if p != port and p not in configured)]
 
 
-def evaluate_port_probe(
-    probe: PortProbe, all_probes: Sequence[PortProbe], *, target: str, timeout: float
-) -> Finding:
+def evaluate_port_probe(probe: PortProbe, all_probes: Sequence[PortProbe], *, target: str, timeout: float) -> Finding:
     """The finding for one port, knowing what the other ports did (pure)."""
     evidence = probe.evidence()
     if probe.works:
         tls = "implicit TLS" if probe.implicit_tls else "STARTTLS"
         return make_finding(
-            CHECK_PORT, target, "SMTP_PORT_OK", evidence=evidence,
-            address=probe.address, tls=tls, mechanisms=" ".join(probe.usable_mechanisms),
+            CHECK_PORT,
+            target,
+            "SMTP_PORT_OK",
+            evidence=evidence,
+            address=probe.address,
+            tls=tls,
+            mechanisms=" ".join(probe.usable_mechanisms),
         )
     configured = [p.port for p in all_probes]
     working_probes = [p for p in all_probes if p.works and p.port != probe.port]
@@ -168,9 +171,14 @@ def evaluate_port_probe(
     untried = [p for p in SENDER_RELAY_PORTS if p not in configured]
     problem = PROBLEM_WORDS[probe.outcome]
     params: dict[str, Any] = {
-        "address": probe.address, "host": probe.host, "port": probe.port, "stage": probe.stage,
-        "detail": probe.detail, "reply": str(probe.reply) if probe.reply else "no reply",
-        "timeout": timeout, "mechanisms": " ".join(probe.auth_mechanisms) or "none",
+        "address": probe.address,
+        "host": probe.host,
+        "port": probe.port,
+        "stage": probe.stage,
+        "detail": probe.detail,
+        "reply": str(probe.reply) if probe.reply else "no reply",
+        "timeout": timeout,
+        "mechanisms": " ".join(probe.auth_mechanisms) or "none",
         "other_ports": _join(others) or NO_PORT_LEFT.format(tried=_join(configured)),
     }
     status: Status | None = None
@@ -197,7 +205,10 @@ def evaluate_auth_attempt(attempt: AuthAttempt, *, target: str) -> Finding:
     evidence = attempt.evidence()
     reply = str(attempt.reply) if attempt.reply else "no reply"
     params: dict[str, Any] = {
-        "host": attempt.host, "port": attempt.port, "mechanism": attempt.mechanism, "reply": reply,
+        "host": attempt.host,
+        "port": attempt.port,
+        "mechanism": attempt.mechanism,
+        "reply": reply,
         "detail": attempt.detail,
     }
     codes = {
@@ -232,17 +243,21 @@ async def probe_all_ports(context: CheckContext) -> list[PortProbe]:
     def factory(port: int) -> Callable[[], Awaitable[PortProbe]]:
         return lambda: probe_smtp_port(settings.smtp_host, port, timeout=settings.timeout, tls_context=tls)
 
-    probes = await asyncio.gather(*(
-        context.shared(("smtp.port", settings.smtp_host, port), factory(port)) for port in settings.smtp_ports
-    ))
+    probes = await asyncio.gather(
+        *(context.shared(("smtp.port", settings.smtp_host, port), factory(port)) for port in settings.smtp_ports)
+    )
     return list(probes)
 
 
 async def check_smtp_port(context: CheckContext, target: str) -> Finding:
     """The ``smtp.port`` finding for ``host:port``; never raises for a network fault."""
     if not smtp_in_use(context.settings):
-        return make_finding(CHECK_PORT, target, "SMTP_NOT_CONFIGURED",
-                            evidence=["SENDER_SMTP_USERNAME, SENDER_SMTP_HOST and SENDER_SMTP_PORTS are not set"])
+        return make_finding(
+            CHECK_PORT,
+            target,
+            "SMTP_NOT_CONFIGURED",
+            evidence=["SENDER_SMTP_USERNAME, SENDER_SMTP_HOST and SENDER_SMTP_PORTS are not set"],
+        )
     port = _port_of(target)
     probes = await probe_all_ports(context)
     probe = next(p for p in probes if p.port == port)
@@ -253,21 +268,36 @@ async def check_smtp_auth(context: CheckContext, target: str) -> Finding:
     """The ``smtp.auth`` finding: AUTH on the first working port, then QUIT; never sends a message."""
     settings = context.settings
     if settings.smtp_username is None or settings.smtp_password is None:
-        return make_finding(CHECK_AUTH, target, "SMTP_AUTH_NOT_CONFIGURED",
-                            evidence=["SENDER_SMTP_USERNAME / SENDER_SMTP_PASSWORD are not set"])
+        return make_finding(
+            CHECK_AUTH,
+            target,
+            "SMTP_AUTH_NOT_CONFIGURED",
+            evidence=["SENDER_SMTP_USERNAME / SENDER_SMTP_PASSWORD are not set"],
+        )
     probes = await probe_all_ports(context)
     working = [p for p in probes if p.works]
     if not working:
         evidence = [f"port {p.port}: {p.outcome} at the {p.stage}" for p in probes]
-        return make_finding(CHECK_AUTH, target, "SMTP_AUTH_NO_PORT", evidence=evidence,
-                            host=settings.smtp_host, ports=_join([p.port for p in probes]))
+        return make_finding(
+            CHECK_AUTH,
+            target,
+            "SMTP_AUTH_NO_PORT",
+            evidence=evidence,
+            host=settings.smtp_host,
+            ports=_join([p.port for p in probes]),
+        )
     from pytest_sender.smtp.probe import query_smtp_auth
 
     chosen = working[0]
     tls = await context.shared(("smtp.tls_context",), lambda: _tls_context(context))
     attempt = await query_smtp_auth(
-        chosen.host, chosen.port, username=settings.smtp_username, password=settings.smtp_password,
-        mechanisms=chosen.usable_mechanisms, timeout=settings.timeout, tls_context=tls,
+        chosen.host,
+        chosen.port,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        mechanisms=chosen.usable_mechanisms,
+        timeout=settings.timeout,
+        tls_context=tls,
         implicit_tls=chosen.implicit_tls,
     )
     return evaluate_auth_attempt(attempt, target=target)

@@ -387,8 +387,14 @@ def make_tls_context(ca_pem: str | None = None) -> ssl.SSLContext:
 
 
 def _client(
-    host: str, port: int, *, timeout: float, implicit_tls: bool, tls_context: ssl.SSLContext | None,
-    local_hostname: str | None, validate_certs: bool = True,
+    host: str,
+    port: int,
+    *,
+    timeout: float,
+    implicit_tls: bool,
+    tls_context: ssl.SSLContext | None,
+    local_hostname: str | None,
+    validate_certs: bool = True,
 ) -> aiosmtplib.SMTP:
     import aiosmtplib
 
@@ -475,15 +481,17 @@ async def probe_smtp_port(
 
     implicit = port in IMPLICIT_TLS_PORTS if implicit_tls is None else implicit_tls
     context = tls_context if tls_context is not None else make_tls_context()
-    client = _client(host, port, timeout=timeout, implicit_tls=implicit, tls_context=context,
-                     local_hostname=local_hostname)
+    client = _client(
+        host, port, timeout=timeout, implicit_tls=implicit, tls_context=context, local_hostname=local_hostname
+    )
     progress = _ProbeProgress()
     started = time.perf_counter()
     detail = ""
     reply: Reply | None = None
     try:
-        outcome = await asyncio.wait_for(_run_dialogue(client, progress, implicit_tls=implicit),
-                                         timeout=timeout * deadline_factor)
+        outcome = await asyncio.wait_for(
+            _run_dialogue(client, progress, implicit_tls=implicit), timeout=timeout * deadline_factor
+        )
         stage = progress.stage
     except ParseError as exc:
         client.close()
@@ -508,8 +516,7 @@ async def probe_smtp_port(
         detail = f"AUTH offers only {' '.join(progress.ehlo.auth_mechanisms) if progress.ehlo else '?'}"
     certificate = None
     if outcome.is_certificate_problem:
-        der = await fetch_certificate(host, port, implicit_tls=implicit, timeout=timeout,
-                                      local_hostname=local_hostname)
+        der = await fetch_certificate(host, port, implicit_tls=implicit, timeout=timeout, local_hostname=local_hostname)
         if der is not None:
             try:
                 certificate = parse_certificate(der)
@@ -539,8 +546,15 @@ async def fetch_certificate(
     Used only after verification failed, to show which names and dates the certificate has.
     ``None`` when it cannot be fetched.
     """
-    client = _client(host, port, timeout=timeout, implicit_tls=implicit_tls, tls_context=None,
-                     local_hostname=local_hostname, validate_certs=False)
+    client = _client(
+        host,
+        port,
+        timeout=timeout,
+        implicit_tls=implicit_tls,
+        tls_context=None,
+        local_hostname=local_hostname,
+        validate_certs=False,
+    )
 
     async def _fetch() -> bytes | None:
         await client.connect()
@@ -580,8 +594,9 @@ async def query_smtp_auth(
     usable = usable_auth_mechanisms(mechanisms)
     mechanism = usable[0] if usable else "PLAIN"
     context = tls_context if tls_context is not None else make_tls_context()
-    client = _client(host, port, timeout=timeout, implicit_tls=implicit, tls_context=context,
-                     local_hostname=local_hostname)
+    client = _client(
+        host, port, timeout=timeout, implicit_tls=implicit, tls_context=context, local_hostname=local_hostname
+    )
     started = time.perf_counter()
 
     async def _authenticate() -> aiosmtplib.SMTPResponse:
@@ -594,8 +609,15 @@ async def query_smtp_auth(
         return await client.auth_plain(username.reveal(), password.reveal())
 
     def attempt(outcome: AuthOutcome, reply: Reply | None = None, detail: str = "") -> AuthAttempt:
-        return AuthAttempt(host, port, mechanism, outcome, reply=reply, detail=_scrub(detail, username, password),
-                           elapsed_s=time.perf_counter() - started)
+        return AuthAttempt(
+            host,
+            port,
+            mechanism,
+            outcome,
+            reply=reply,
+            detail=_scrub(detail, username, password),
+            elapsed_s=time.perf_counter() - started,
+        )
 
     try:
         response = await asyncio.wait_for(_authenticate(), timeout=timeout * deadline_factor)
@@ -606,8 +628,10 @@ async def query_smtp_auth(
         return attempt(outcome, reply)
     except aiosmtplib.SMTPResponseException as exc:
         client.close()
-        return attempt(AuthOutcome.UNEXPECTED_REPLY,
-                       Reply(exc.code, _scrub(" / ".join(exc.message.splitlines()), username, password)))
+        return attempt(
+            AuthOutcome.UNEXPECTED_REPLY,
+            Reply(exc.code, _scrub(" / ".join(exc.message.splitlines()), username, password)),
+        )
     except aiosmtplib.SMTPException as exc:  # before TimeoutError: its timeouts are TimeoutErrors too
         client.close()
         outcome_kind, stage, detail, _ = classify_probe_error(exc, Stage.AUTH)

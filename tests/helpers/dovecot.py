@@ -204,14 +204,28 @@ def start_dovecot(user: str = INBOX_USER, *, capabilities: str | None = None) ->
     port = free_tcp_port()
     config = workdir / "dovecot.conf"
     config.write_text(_config(workdir, port, capabilities))
-    server = RunningDovecot(port=port, user=user, password=password, ca_pem=ca.cert_pem.bytes().decode("ascii"),
-                            ca_path=ca_path, workdir=workdir, config=config, ca=ca)
+    server = RunningDovecot(
+        port=port,
+        user=user,
+        password=password,
+        ca_pem=ca.cert_pem.bytes().decode("ascii"),
+        ca_path=ca_path,
+        workdir=workdir,
+        config=config,
+        ca=ca,
+    )
     try:
         # Dovecot daemonizes and its children keep stdout/stderr open: read errors from a file, not a pipe.
         errors = workdir / "start.err"
         with errors.open("wb") as err:
-            started = subprocess.run([DOVECOT, "-c", str(config)], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=err, check=False, timeout=START_TIMEOUT_S)
+            started = subprocess.run(
+                [DOVECOT, "-c", str(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                check=False,
+                timeout=START_TIMEOUT_S,
+            )
         if started.returncode != 0:
             raise RuntimeError(f"dovecot did not start: {errors.read_text().strip()}\n{server.log()}")
         if not _wait_listening(port, time.monotonic() + START_TIMEOUT_S):
@@ -228,17 +242,23 @@ def _stop_in_background(config: Path, workdir: Path) -> None:
     script = 'doveadm -c "$1" stop; while [ -e "$2/run/master.pid" ]; do sleep 0.1; done; rm -rf "$2"'
     assert DOVEADM is not None
     env = {**os.environ, "PATH": f"{Path(DOVEADM).parent}:{os.environ.get('PATH', '')}"}
-    subprocess.Popen(["/bin/sh", "-c", script, "stop-dovecot", str(config), str(workdir)], env=env,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+    subprocess.Popen(
+        ["/bin/sh", "-c", script, "stop-dovecot", str(config), str(workdir)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def append_message(server: RunningDovecot, folder: str, raw: bytes) -> None:
     """APPEND ``raw`` into ``folder`` over a connection of its own (as a delivering MTA would)."""
     import imapclient
 
-    client = imapclient.IMAPClient(server.host, port=server.port, ssl=True, ssl_context=server.client_context(),
-                                   timeout=5)
+    client = imapclient.IMAPClient(
+        server.host, port=server.port, ssl=True, ssl_context=server.client_context(), timeout=5
+    )
     try:
         client.login(server.user, server.password)
         client.append(folder, raw)
@@ -250,8 +270,9 @@ def folder_uids(server: RunningDovecot, folder: str) -> list[int]:
     """Every message UID in ``folder`` now."""
     import imapclient
 
-    client = imapclient.IMAPClient(server.host, port=server.port, ssl=True, ssl_context=server.client_context(),
-                                   timeout=5)
+    client = imapclient.IMAPClient(
+        server.host, port=server.port, ssl=True, ssl_context=server.client_context(), timeout=5
+    )
     try:
         client.login(server.user, server.password)
         client.select_folder(folder, readonly=True)
@@ -260,8 +281,9 @@ def folder_uids(server: RunningDovecot, folder: str) -> list[int]:
         client.logout()
 
 
-def make_test_message(token: str, *, subject: str | None = None, to: str = INBOX_USER,
-                      extra_headers: str = "", body: str = "Hello.") -> bytes:
+def make_test_message(
+    token: str, *, subject: str | None = None, to: str = INBOX_USER, extra_headers: str = "", body: str = "Hello."
+) -> bytes:
     lines = [
         "From: Sender Sandbox <hello@sandbox.example>",
         f"To: {to}",

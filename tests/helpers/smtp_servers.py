@@ -37,16 +37,16 @@ class RecordingHandler:
         self.seen = seen
         self.hide_auth = hide_auth
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
         self.seen.append(f"EHLO {hostname}")
         session.host_name = hostname
         if self.hide_auth:
             responses = [r for r in responses if not r[4:].upper().startswith("AUTH")]
         return responses
 
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: list[str]) -> str:
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         self.seen.append(f"MAIL FROM:<{address}>")
         envelope.mail_from = address
         return "250 OK"
@@ -59,8 +59,9 @@ class RecordingHandler:
 class RecordingAuthenticator(UserAuthenticator):
     """Records each AUTH attempt, credentials included, so a test can prove what went on the wire."""
 
-    def __init__(self, users: Mapping[str, str], seen: list[str], failure_reply: str | None = None,
-                 drop: bool = False) -> None:
+    def __init__(
+        self, users: Mapping[str, str], seen: list[str], failure_reply: str | None = None, drop: bool = False
+    ) -> None:
         super().__init__(users)
         self.seen = seen
         self.failure_reply = failure_reply  # e.g. "454 4.7.0 Temporary authentication failure"
@@ -96,8 +97,13 @@ class ScriptedSmtp(asyncio.Protocol):
     written just before closing (e.g. garbage where a TLS handshake should start).
     """
 
-    def __init__(self, greeting: bytes | None, replies: Mapping[str, bytes], close_after: Sequence[str] = (),
-                 after_close: bytes = b"") -> None:
+    def __init__(
+        self,
+        greeting: bytes | None,
+        replies: Mapping[str, bytes],
+        close_after: Sequence[str] = (),
+        after_close: bytes = b"",
+    ) -> None:
         self.greeting = greeting
         self.replies = replies
         self.close_after = {v.upper() for v in close_after}
@@ -173,8 +179,9 @@ class SmtpServers:
 
     def expired_context(self) -> ssl.SSLContext:
         now = datetime.now(timezone.utc)
-        return self.tls.server_context_for(*NAMES, not_before=now - timedelta(days=60),
-                                           not_after=now - timedelta(days=1))
+        return self.tls.server_context_for(
+            *NAMES, not_before=now - timedelta(days=60), not_after=now - timedelta(days=1)
+        )
 
     def wrong_name_context(self) -> ssl.SSLContext:
         return self.tls.server_context_for("mail.other.example")
@@ -185,8 +192,13 @@ class SmtpServers:
     def cram_only(self) -> int:
         return self.relay(mechanisms=(), handler=CramOnlyHandler(self.seen))
 
-    def scripted(self, greeting: bytes | None, replies: Mapping[str, bytes] | None = None,
-                 close_after: Sequence[str] = (), after_close: bytes = b"") -> int:
+    def scripted(
+        self,
+        greeting: bytes | None,
+        replies: Mapping[str, bytes] | None = None,
+        close_after: Sequence[str] = (),
+        after_close: bytes = b"",
+    ) -> int:
         return self.loop.serve(lambda: ScriptedSmtp(greeting, replies or {}, close_after, after_close))
 
     def black_hole(self) -> int:
@@ -209,8 +221,9 @@ class SmtpServers:
     def __enter__(self) -> SmtpServers:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
