@@ -28,6 +28,12 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert test_command in ci_lines
 
 
+def test_ci_proves_the_first_command_before_the_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    checked = ci.index("tests/helpers/readme_quickstart.py compare")
+    assert ci.index("readme_quickstart.py command") < checked < ci.index(console_commands()[1])
+
+
 def test_every_setting_is_documented_with_its_flag_env_and_ini() -> None:
     for spec in SETTINGS:
         for name in (spec.flag, spec.env, spec.ini):
