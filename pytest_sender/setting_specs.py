@@ -286,6 +286,35 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_HEALTH_SOFT_BOUNCES",
         ini="sender_health_soft_bounces",
     ),
+    # --- content and spam score (issue 17) ---
+    SettingSpec(
+        "messages",
+        "a sample message (.eml) or template (.html) for content.lint and content.spam-score (repeatable)",
+        "parse_message_file",
+        "emails/welcome.eml",
+        flag="--sender-message",
+        env="SENDER_MESSAGES",
+        ini="sender_messages",
+        multi=True,
+    ),
+    SettingSpec(
+        "spamd",
+        "spamd HOST:PORT to score messages with (default: start Debian's spamd on loopback when installed)",
+        "parse_spamd",
+        "127.0.0.1:783",
+        flag="--sender-spamd",
+        env="SENDER_SPAMD",
+        ini="sender_spamd",
+    ),
+    SettingSpec(
+        "spam_score",
+        "SpamAssassin score WARN,FAIL in points",
+        "parse_score_threshold",
+        "3,5",
+        flag="--sender-spam-score",
+        env="SENDER_SPAM_SCORE",
+        ini="sender_spam_score",
+    ),
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SETTINGS}

@@ -33,9 +33,11 @@ __all__ = [
     "InboxAddress",
     "Nameserver",
     "RateThreshold",
+    "ScoreThreshold",
     "Secret",
     "SettingSpec",
     "Settings",
+    "SpamdAddress",
     "resolve_settings",
 ]
 
@@ -112,6 +114,26 @@ class RateThreshold:
 
 
 @dataclass(frozen=True)
+class ScoreThreshold:
+    """A SpamAssassin score limit in points: ``warn`` from this score, ``fail`` from that."""
+
+    warn: float
+    fail: float
+
+    def __str__(self) -> str:
+        return f"{self.warn:g},{self.fail:g}"
+
+
+@dataclass(frozen=True)
+class SpamdAddress:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every resolved setting, plus where each value came from (``sources``)."""
 
@@ -142,6 +164,10 @@ class Settings:
     health_complaints: RateThreshold = RateThreshold(Decimal("0.1"), Decimal("0.3"))
     health_hard_bounces: RateThreshold = RateThreshold(Decimal("2"), Decimal("5"))
     health_soft_bounces: RateThreshold = RateThreshold(Decimal("5"), Decimal("10"))
+    # --- content and spam score (issue 17) ---
+    messages: tuple[Path, ...] = ()
+    spamd: SpamdAddress | None = None
+    spam_score: ScoreThreshold = ScoreThreshold(3.0, 5.0)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def secret_values(self) -> tuple[str, ...]:
@@ -424,7 +450,41 @@ def parse_secret(raw: str) -> Secret:
 
 # --- the settings table (in setting_specs, which the plugin reads at every start) --------------
 
+
 #: Each row's parser, by the name the table gives.
+def parse_message_file(raw: str) -> Path:
+    path = parse_path(raw)
+    if not path.is_file():
+        raise _Invalid(f"{str(path)!r} is not a readable file (an .eml message or an .html template)")
+    return path
+
+
+def parse_spamd(raw: str) -> SpamdAddress:
+    text = raw.strip()
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise _Invalid(f"{text!r} is not HOST:PORT")
+    host = host.strip("[]")
+    try:
+        host = str(ipaddress.ip_address(host))
+    except ValueError:
+        host = parse_host(host)
+    return SpamdAddress(host, parse_port(port))
+
+
+_POINTS = re.compile(r"^-?[0-9]{1,4}(?:\.[0-9]{1,3})?$", re.ASCII)
+
+
+def parse_score_threshold(raw: str) -> ScoreThreshold:
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not all(_POINTS.match(part) for part in parts):
+        raise _Invalid(f"{raw.strip()!r} is not WARN,FAIL in SpamAssassin points (two numbers)")
+    warn, fail = float(parts[0]), float(parts[1])
+    if warn > fail:
+        raise _Invalid(f"{raw.strip()!r}: the warn score is above the fail score")
+    return ScoreThreshold(warn, fail)
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     name: function for name, function in globals().items() if name.startswith("parse_") and callable(function)
 }

@@ -28,6 +28,7 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.api.health_checks",
     "pytest_sender.smtp.checks",
     "pytest_sender.dns.checks",
+    "pytest_sender.content.checks",
 )
 
 ENTRY_POINT_GROUP = "pytest_sender.checks"

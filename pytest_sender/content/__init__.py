@@ -1,0 +1,3 @@
+"""What is in a message: content rules and SpamAssassin's score (``content.lint``, ``content.spam-score``)."""
+
+from __future__ import annotations
