@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from pytest_sender.content.checks import evaluate_spam_score
 from pytest_sender.content.spamd import SpamdServer, SpamScore, find_spamd, parse_spam_report, score_message
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Status
+from pytest_sender.inbox.client import ArrivedMessage
+from pytest_sender.live.checks import evaluate_content
+from pytest_sender.live.flow import Delivery
 from pytest_sender.settings import ScoreThreshold
 from tests.helpers.scripted_http import closed_port
 from tests.test_content_rules import message
@@ -177,3 +181,37 @@ def test_bad_content_settings_are_usage_errors(
     result = pytester.runpytest_subprocess("--sender-preflight", *args, "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*invalid setting {setting}*"])
+
+
+def _delivery(raw: bytes) -> Delivery:
+    arrived = ArrivedMessage(folder="INBOX", uid=1, raw=raw, found_at=datetime.now(timezone.utc), found_monotonic=0.0)
+    return Delivery(kind="api-send", recipient="qa@example.org", arrived=arrived)
+
+
+def test_live_content_aspect_reports_the_worst_problem_of_the_arrived_message() -> None:
+    html = "<p>Reset your password: <a href='http://192.0.2.7/reset'>https://example.com/reset</a></p>"
+    finding = evaluate_content(_delivery(message(html=html)), "live.api-send.content", "qa@example.org")
+    assert (finding.check, finding.target, finding.code) == (
+        "live.api-send.content",
+        "qa@example.org",
+        "CONTENT_IP_LINK",
+    )
+    assert any("CONTENT_INSECURE_LINK (warn)" in line for line in finding.evidence)
+    clean = evaluate_content(_delivery(message()), "live.api-send.content", "qa@example.org")
+    assert clean.code == "CONTENT_OK"
+    unparsable = evaluate_content(_delivery(b"\r\n\r\nno headers"), "live.api-send.content", "qa@example.org")
+    assert unparsable.code == "LIVE_MESSAGE_UNPARSABLE"
+
+
+@needs_spamd
+def test_live_spam_score_aspect_fails_an_arrived_gtube(spamd: SpamdServer) -> None:
+    from pytest_sender.live.checks import score_arrived
+    from pytest_sender.preflight.registry import CheckContext
+    from pytest_sender.settings import Settings, SpamdAddress
+
+    context = CheckContext(Settings(spamd=SpamdAddress(spamd.host, spamd.port)))
+    finding = asyncio.run(
+        score_arrived(context, _delivery(message(text=GTUBE, html=None)), "live.api-send.spam-score", "qa@example.org")
+    )
+    assert (finding.code, finding.status) == ("SPAM_SCORE_SPAM", Status.FAIL)
+    assert finding.summary.startswith("SpamAssassin scores the api-send message at ")

@@ -81,7 +81,7 @@ def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
 ) -> None:
     before = len(sandbox.outbox)
     findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, smtp=True, template=True))
-    assert len(findings) == 22  # 3 sends x 7 aspects, and live.logged
+    assert len(findings) == 28  # 3 sends x 9 aspects, and live.logged
     assert {f.status for f in findings.values()} == {Status.PASS}, [
         (f.check, f.code, f.summary) for f in findings.values() if f.status is not Status.PASS
     ]
@@ -252,7 +252,8 @@ def test_without_an_inbox_the_api_items_skip_naming_what_to_set(sandbox: Embedde
         )
     }
     assert set(findings) == {
-        f"live.api-send.{a}" for a in ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent")
+        f"live.api-send.{a}"
+        for a in ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent", "content", "spam-score")
     }
     arrived = findings["live.api-send.arrived"]
     assert arrived.status is Status.SKIP

@@ -54,7 +54,7 @@ def test_live_with_the_healthy_sandbox_passes_every_aspect_and_reports_latency(
 ) -> None:
     report = pytester.path / "live.json"
     result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-report", str(report), "-v"))
-    result.assert_outcomes(passed=22)  # 3 sends x 7 aspects, and live.logged (the template send in its sent log)
+    result.assert_outcomes(passed=28)  # 3 sends x 9 aspects, and live.logged (the template send in its sent log)
     result.stdout.fnmatch_lines(
         [
             f"sender::live.api-send.arrived[[]{RECIPIENT}[]] PASSED*",
@@ -90,7 +90,7 @@ def test_live_with_the_broken_sandbox_reports_the_rejected_sends_with_their_hint
 
 def test_live_without_configuration_skips_and_names_the_settings(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-live", "-p", "no:cacheprovider", "-rs")
-    result.assert_outcomes(skipped=7)
+    result.assert_outcomes(skipped=9)
     result.stdout.fnmatch_lines(["*LIVE_NOT_CONFIGURED: Live smoke not configured: set SENDER_INBOX_URL*"])
 
 
@@ -116,7 +116,7 @@ def test_under_xdist_the_controller_sends_once_and_the_workers_report(
     before = len(folder_uids(live_env, "INBOX"))
     # Kept, so the mailbox shows how many messages were sent: one per kind, whatever the workers.
     result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox", "--sender-live-keep", "-n", "2"))
-    result.assert_outcomes(passed=22)
+    result.assert_outcomes(passed=28)
     assert result.stdout.str().count("live.api-send.arrived ") == 1  # one row in the summary table
     assert len(folder_uids(live_env, "INBOX")) - before == 3
 

@@ -21,7 +21,7 @@ from pytest_sender.hints import make_finding
 from pytest_sender.preflight.registry import CheckContext, CheckSpec
 from pytest_sender.settings import ScoreThreshold, Settings
 
-__all__ = ["CHECKS", "check_content", "evaluate_spam_score", "load_message", "message_targets"]
+__all__ = ["CHECKS", "check_content", "evaluate_spam_score", "load_message", "message_targets", "score_messages"]
 
 LINT_CHECK = "content.lint"
 SPAM_CHECK = "content.spam-score"
@@ -62,7 +62,9 @@ def check_content(path: Path) -> Finding:
     return summarise(content_findings(content, check=LINT_CHECK))
 
 
-def evaluate_spam_score(score: SpamScore, limits: ScoreThreshold, *, target: str) -> Finding:
+def evaluate_spam_score(
+    score: SpamScore, limits: ScoreThreshold, *, target: str, check: str = SPAM_CHECK, name: str | None = None
+) -> Finding:
     """Pass below the warn score, warn from it, fail from the fail score; the rules hit in the evidence."""
     rules = score.scoring_rules()
     evidence = [
@@ -79,11 +81,11 @@ def evaluate_spam_score(score: SpamScore, limits: ScoreThreshold, *, target: str
     elif score.score >= limits.warn:
         code = "SPAM_SCORE_HIGH"
     return make_finding(
-        SPAM_CHECK,
+        check,
         target,
         code,
         evidence=evidence,
-        name=target,
+        name=name or target,
         score=f"{score.score:g}",
         warn=f"{limits.warn:g}",
         fail=f"{limits.fail:g}",
@@ -91,8 +93,14 @@ def evaluate_spam_score(score: SpamScore, limits: ScoreThreshold, *, target: str
     )
 
 
-async def _score_all(settings: Settings) -> dict[str, SpamScore | Finding]:
-    """Score every configured message with one spamd: the configured one, or one started for the run."""
+async def score_messages(
+    settings: Settings, messages: dict[str, bytes], *, check: str = SPAM_CHECK
+) -> dict[str, SpamScore | Finding]:
+    """Score each message (by target) with one spamd: ``--sender-spamd``, or one started for the call.
+
+    A target that could not be scored maps to its finding (a skip without spamd or without the
+    client library, an error when spamd fails); never raises for a spamd fault.
+    """
     results: dict[str, SpamScore | Finding] = {}
     server: SpamdServer | None = None
     try:
@@ -100,26 +108,22 @@ async def _score_all(settings: Settings) -> dict[str, SpamScore | Finding]:
             host, port = settings.spamd.host, settings.spamd.port
         else:
             if find_spamd() is None:
-                return {
-                    t: make_finding(SPAM_CHECK, t, "SPAM_SCORE_NO_SPAMD", name=t) for t in message_targets(settings)
-                }
+                return {t: make_finding(check, t, "SPAM_SCORE_NO_SPAMD", name=t) for t in messages}
             server = await asyncio.to_thread(SpamdServer().start)
             host, port = server.host, server.port
-        for path in settings.messages:
-            target = str(path)
+        for target, raw in messages.items():
             try:
-                raw, _ = await asyncio.to_thread(load_message, path)
                 results[target] = await score_message(raw, host=host, port=port, timeout=max(settings.timeout, 30.0))
-            except (OSError, ParseError, TransportError) as exc:
+            except (ParseError, TransportError) as exc:
                 results[target] = make_finding(
-                    SPAM_CHECK, target, "SPAM_SCORE_UNAVAILABLE", name=target, spamd=f"{host}:{port}", problem=str(exc)
+                    check, target, "SPAM_SCORE_UNAVAILABLE", name=target, spamd=f"{host}:{port}", problem=str(exc)
                 )
     except MissingExtraError:
-        return {t: make_finding(SPAM_CHECK, t, "SPAM_SCORE_NO_CLIENT", name=t) for t in message_targets(settings)}
+        return {t: make_finding(check, t, "SPAM_SCORE_NO_CLIENT", name=t) for t in messages}
     except SandboxError as exc:
         return {
-            t: make_finding(SPAM_CHECK, t, "SPAM_SCORE_UNAVAILABLE", name=t, spamd="spamd", problem=str(exc))
-            for t in message_targets(settings)
+            t: make_finding(check, t, "SPAM_SCORE_UNAVAILABLE", name=t, spamd="spamd", problem=str(exc))
+            for t in messages
         }
     finally:
         if server is not None:
@@ -127,12 +131,24 @@ async def _score_all(settings: Settings) -> dict[str, SpamScore | Finding]:
     return results
 
 
+async def _score_files(settings: Settings) -> dict[str, SpamScore | Finding]:
+    messages: dict[str, bytes] = {}
+    unreadable: dict[str, SpamScore | Finding] = {}
+    for path in settings.messages:
+        target = str(path)
+        try:
+            messages[target], _ = await asyncio.to_thread(load_message, path)
+        except (OSError, ParseError) as exc:
+            unreadable[target] = make_finding(SPAM_CHECK, target, "CONTENT_UNREADABLE", name=target, problem=str(exc))
+    return {**unreadable, **(await score_messages(settings, messages) if messages else {})}
+
+
 async def _run_lint(context: CheckContext, target: str) -> Finding:
     return await asyncio.to_thread(check_content, Path(target))
 
 
 async def _run_spam_score(context: CheckContext, target: str) -> Finding:
-    results = await context.shared(("spamd-scores",), lambda: _score_all(context.settings))
+    results = await context.shared(("spamd-scores",), lambda: _score_files(context.settings))
     result = results.get(target)
     if isinstance(result, Finding):
         return result

@@ -39,13 +39,15 @@ __all__ = [
     "evaluate_arrival",
     "evaluate_as_sent",
     "evaluate_auth",
+    "evaluate_content",
     "evaluate_placeholders",
     "evaluate_placement",
     "missing_settings",
+    "score_arrived",
 ]
 
 NOT_CONFIGURED_TARGET = "not-configured"
-ASPECTS = ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent")
+ASPECTS = ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent", "content", "spam-score")
 #: The checks keep their own deadlines (the network timeout for the send, ``live_timeout`` for the
 #: wait); the runner's budget only has to stay out of their way.
 BUDGET_FACTOR = 1000.0
@@ -234,6 +236,34 @@ def evaluate_as_sent(delivery: Delivery, check: str, target: str) -> Finding:
     return make_finding(check, target, "LIVE_AS_SENT", evidence=evidence)
 
 
+def evaluate_content(delivery: Delivery, check: str, target: str) -> Finding:
+    """The content rules on the arrived message: the worst problem, every problem in the evidence."""
+    from pytest_sender.content.message import parse_content
+    from pytest_sender.content.rules import content_findings, summarise
+
+    if delivery.arrived is None:
+        return _not_checked(check, target, delivery)
+    name = f"the {delivery.kind} message"
+    try:
+        content = parse_content(delivery.arrived.raw, name=name)
+    except ParseError as exc:
+        return make_finding(check, target, "LIVE_MESSAGE_UNPARSABLE", reason=str(exc))
+    return replace(summarise(content_findings(content, check=check)), target=target)
+
+
+async def score_arrived(context: CheckContext, delivery: Delivery, check: str, target: str) -> Finding:
+    """SpamAssassin's offline score of the arrived message (skips without spamd, like content.spam-score)."""
+    from pytest_sender.content.checks import evaluate_spam_score, score_messages
+
+    if delivery.arrived is None:
+        return _not_checked(check, target, delivery)
+    scored = (await score_messages(context.settings, {target: delivery.arrived.raw}, check=check))[target]
+    if isinstance(scored, Finding):
+        return scored
+    name = f"the {delivery.kind} message"
+    return evaluate_spam_score(scored, context.settings.spam_score, target=target, check=check, name=name)
+
+
 # --- the check specs ---------------------------------------------------------------------------------
 
 
@@ -253,6 +283,10 @@ def _run(kind: str, aspect: str) -> Callable[[CheckContext, str], Awaitable[Find
             return evaluate_auth(delivery, aspect, check, target, context.settings)
         if aspect == "placeholders":
             return evaluate_placeholders(delivery, check, target)
+        if aspect == "content":
+            return evaluate_content(delivery, check, target)
+        if aspect == "spam-score":
+            return await score_arrived(context, delivery, check, target)
         return evaluate_as_sent(delivery, check, target)
 
     return run
@@ -266,6 +300,8 @@ _DESCRIPTIONS = {
     "dmarc": "the receiver's DMARC verdict for the {what} is pass",
     "placeholders": "no {{{{ ... }}}} placeholders are left in the {what}",
     "as-sent": "the {what} arrives with the subject and recipient it was sent with",
+    "content": "the content rules find no problem in the arrived {what}",
+    "spam-score": "SpamAssassin's offline score of the arrived {what} stays under the warn score",
 }
 _WHAT = {
     API_SEND: "message sent with POST /message/send",
