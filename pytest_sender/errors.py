@@ -11,7 +11,8 @@
     ├── InboxLoginRefused                 the live-smoke IMAP inbox refused the user and password
     ├── SandboxError                      the embedded sandbox could not start or was misused
     ├── PreflightFailed (AssertionError)  a preflight item failed; carries its finding
-    └── ContractViolation (AssertionError) a payload or answer breaks the contract; carries the problems
+    ├── ContractViolation (AssertionError) a payload or answer breaks the contract; carries the problems
+    └── UndeliverableMessage (AssertionError) assert_deliverable: content problems or a spam score
 
 SenderPreflightWarning (UserWarning) is the warning a preflight item with status ``warn`` emits.
 
@@ -38,6 +39,7 @@ __all__ = [
     "SenderError",
     "SenderPreflightWarning",
     "TransportError",
+    "UndeliverableMessage",
 ]
 
 
@@ -114,3 +116,7 @@ class ContractViolation(SenderError, AssertionError):
     def __init__(self, problems: object, text: str) -> None:
         self.problems = problems
         super().__init__(text)
+
+
+class UndeliverableMessage(SenderError, AssertionError):
+    """``assert_deliverable``: the message has content problems or scores as spam."""

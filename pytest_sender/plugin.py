@@ -471,3 +471,18 @@ def sender_smtp_relay(
     ``via="smtp"``, next to the API's; nothing is delivered anywhere.
     """
     return sender_smtp_relay_server
+
+
+@pytest.fixture(scope="session")
+def sender_spamd() -> Generator[Any, None, None]:
+    """A spamd on loopback for ``assert_deliverable(message, max_spam_score=..., spamd=sender_spamd)``.
+
+    Started once per session with SpamAssassin's network rules and Bayes off (the same message
+    always scores the same); skips the test when Debian's spamd is not installed.
+    """
+    from pytest_sender.content.spamd import SpamdServer, find_spamd
+
+    if find_spamd() is None:
+        pytest.skip("sender_spamd needs SpamAssassin's spamd (Debian: apt-get install spamassassin spamd)")
+    with SpamdServer() as server:
+        yield server

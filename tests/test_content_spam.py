@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_sender.api.client import Address, SenderClient
+from pytest_sender.content.assertions import assert_deliverable
 from pytest_sender.content.checks import evaluate_spam_score
 from pytest_sender.content.spamd import SpamdServer, SpamScore, find_spamd, parse_spam_report, score_message
 from pytest_sender.errors import ParseError
@@ -20,6 +22,7 @@ from pytest_sender.findings import Status
 from pytest_sender.inbox.client import ArrivedMessage
 from pytest_sender.live.checks import evaluate_content
 from pytest_sender.live.flow import Delivery
+from pytest_sender.sandbox.api_server import ApiSandbox
 from pytest_sender.settings import ScoreThreshold
 from tests.helpers.scripted_http import closed_port
 from tests.test_content_rules import message
@@ -215,3 +218,38 @@ def test_live_spam_score_aspect_fails_an_arrived_gtube(spamd: SpamdServer) -> No
     )
     assert (finding.code, finding.status) == ("SPAM_SCORE_SPAM", Status.FAIL)
     assert finding.summary.startswith("SpamAssassin scores the api-send message at ")
+
+
+def test_an_outbox_message_has_content_findings(sender_sandbox: ApiSandbox, sender_client: SenderClient) -> None:
+    sender_client.send(
+        "ada@example.org",
+        "Your order",
+        sender=Address("shop@example.com", "Shop"),
+        html="<p>Click <a href='https://bit.ly/x'>here</a></p>",
+    )
+    (sent,) = sender_sandbox.outbox.messages()
+    codes = {f.code for f in sent.content_findings()}
+    assert "CONTENT_URL_SHORTENER" in codes
+    with pytest.raises(AssertionError, match="CONTENT_URL_SHORTENER \\(warn\\)"):
+        assert_deliverable(sent)
+    assert_deliverable(sent, allow={"CONTENT_URL_SHORTENER", "CONTENT_NO_TEXT_PART", "CONTENT_LOW_TEXT_RATIO"})
+
+
+@needs_spamd
+def test_assert_deliverable_with_a_spam_score(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        f"""
+        from pytest_sender.content.assertions import assert_deliverable
+        from tests_message import message
+
+        def test_plain(sender_spamd):
+            assert_deliverable(message(), max_spam_score=5, spamd=sender_spamd)
+
+        def test_gtube(sender_spamd):
+            assert_deliverable(message(text={GTUBE!r}, html=None), max_spam_score=5, spamd=sender_spamd)
+        """
+    )
+    (pytester.path / "tests_message.py").write_text(Path(__file__).with_name("test_content_rules.py").read_text())
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*UndeliverableMessage: the message is not fit to deliver:*", "*+1000 GTUBE: BODY*"])

@@ -65,6 +65,12 @@ class OutboxMessage:
         """The message as bytes on the wire."""
         return self.message.as_bytes()
 
+    def content_findings(self) -> list[Any]:
+        """The content rules' findings for this message (see ``pytest_sender.content``)."""
+        from pytest_sender.content.assertions import message_content_findings
+
+        return message_content_findings(self.raw, name=f"outbox message to {', '.join(self.to) or '?'}")
+
     def body(self, subtype: str = "plain") -> str | None:
         """The text of the ``text/<subtype>`` part, or ``None``."""
         part = self.message.get_body(preferencelist=(subtype,))
