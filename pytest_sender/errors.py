@@ -2,6 +2,8 @@
 
     SenderError
     ├── ConfigError (ValueError)          a setting that cannot be used
+    ├── InvalidArgument (ValueError)      a library call with a value it cannot use (a caller's mistake)
+    ├── UnknownOperation (LookupError)    the contract document has no such operation
     ├── MissingExtraError (ImportError)   an optional feature whose extra is not installed
     ├── ParseError (ValueError)           a record, reply or response that cannot be parsed
     ├── TransportError                    the network failed (the request may not have arrived)
@@ -30,6 +32,7 @@ __all__ = [
     "ConnectionRefused",
     "ContractViolation",
     "InboxLoginRefused",
+    "InvalidArgument",
     "MissingExtraError",
     "NetworkTimeout",
     "ParseError",
@@ -38,6 +41,7 @@ __all__ = [
     "SenderError",
     "SenderPreflightWarning",
     "TransportError",
+    "UnknownOperation",
 ]
 
 
@@ -66,6 +70,14 @@ class MissingExtraError(SenderError, ImportError):
             f"{feature} needs the optional dependencies of pytest-sender[{extra}]; "
             f'install them with: pip install "pytest-sender[{extra}]"'
         )
+
+
+class InvalidArgument(SenderError, ValueError):
+    """A library function or class was given a value it cannot use (the caller's mistake)."""
+
+
+class UnknownOperation(SenderError, LookupError):
+    """The contract document has no operation with this method and path."""
 
 
 class ParseError(SenderError, ValueError):

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from pytest_sender.errors import ParseError
+from pytest_sender.errors import InvalidArgument, ParseError
 from pytest_sender.settings import Nameserver
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class Resolver:
         cache: bool = True,
     ) -> None:
         if timeout <= 0:
-            raise ValueError("timeout must be positive")
+            raise InvalidArgument("timeout must be positive")
         self.nameservers = tuple(nameservers)
         self.timeout = timeout
         self.max_concurrency = max_concurrency
