@@ -177,6 +177,7 @@ class Resolver:
         self._semaphore: asyncio.Semaphore | None = None
         self._shared: tuple[_SharedUdp, ...] | None = None  # one UDP socket per server, opened on demand
         self._templates: dict[dns.rdatatype.RdataType, bytes] = {}  # the query wire per type, for the root name
+        self._label = ",".join(str(ns) for ns in self.nameservers) or "system resolver"  # DnsAnswer.server
 
     def __repr__(self) -> str:
         servers = ",".join(str(ns) for ns in self.nameservers) or "system"
@@ -276,7 +277,7 @@ class Resolver:
 
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
-        server = ",".join(str(ns) for ns in self.nameservers) or "system resolver"
+        server = self._label
         try:
             rdtype_value = dns.rdatatype.from_text(rdtype)
             name = dns.name.from_text(qname)
@@ -325,7 +326,6 @@ class Resolver:
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        waited = f"no answer within {timeout:g} s"
         try:
             data = await udp.exchange(wire, timeout)
             if len(data) >= 4 and data[2] & 0x02:  # TC: the answer did not fit, ask over TCP
@@ -333,7 +333,7 @@ class Resolver:
             else:
                 response = dns.message.from_wire(data)
         except dns.exception.Timeout:
-            return _Failure(DnsStatus.TIMEOUT, waited)
+            return _Failure(DnsStatus.TIMEOUT, f"no answer within {timeout:g} s")
         except OSError as exc:
             return _Failure(DnsStatus.ERROR, _describe_exception(exc))
         except dns.exception.DNSException as exc:
