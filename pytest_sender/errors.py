@@ -2,6 +2,8 @@
 
     SenderError
     ├── ConfigError (ValueError)          a setting that cannot be used
+    ├── InvalidArgument (ValueError)      a library call with a value it cannot use (a caller's mistake)
+    ├── UnknownOperation (LookupError)    the contract document has no such operation
     ├── MissingExtraError (ImportError)   an optional feature whose extra is not installed
     ├── ParseError (ValueError)           a record, reply or response that cannot be parsed
     ├── TransportError                    the network failed (the request may not have arrived)
@@ -31,6 +33,7 @@ __all__ = [
     "ConnectionRefused",
     "ContractViolation",
     "InboxLoginRefused",
+    "InvalidArgument",
     "MissingExtraError",
     "NetworkTimeout",
     "ParseError",
@@ -40,6 +43,7 @@ __all__ = [
     "SenderPreflightWarning",
     "TransportError",
     "UndeliverableMessage",
+    "UnknownOperation",
 ]
 
 
@@ -68,6 +72,14 @@ class MissingExtraError(SenderError, ImportError):
             f"{feature} needs the optional dependencies of pytest-sender[{extra}]; "
             f'install them with: pip install "pytest-sender[{extra}]"'
         )
+
+
+class InvalidArgument(SenderError, ValueError):
+    """A library function or class was given a value it cannot use (the caller's mistake)."""
+
+
+class UnknownOperation(SenderError, LookupError):
+    """The contract document has no operation with this method and path."""
 
 
 class ParseError(SenderError, ValueError):

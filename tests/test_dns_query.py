@@ -247,3 +247,104 @@ def test_hundreds_of_concurrent_queries_on_one_shared_socket_all_get_their_own_a
     assert statuses[:10] == [DnsStatus.OK] * 10
     assert set(statuses[10:]) == {DnsStatus.NXDOMAIN}
     assert resolver.queries_sent == 305
+
+
+# --- one path: each server is asked once per question (packets on the wire, not questions) ------
+
+
+@pytest.fixture
+def two_servers() -> Iterator[tuple[DnsServer, DnsServer]]:
+    with start_sandbox_dns() as first, start_sandbox_dns() as second:
+        assert first.server is not None
+        assert second.server is not None
+        yield first.server, second.server
+
+
+def ask_both(servers: tuple[DnsServer, DnsServer], name: str, rdtype: str, timeout: float = 1.0):  # type: ignore[no-untyped-def]
+    resolver = Resolver([s.nameserver for s in servers], timeout=timeout)
+    answer = asyncio.run(resolver.query(name, rdtype))
+    assert resolver.queries_sent == 1
+    return answer
+
+
+@pytest.mark.parametrize("fault", ["servfail", "refused", "drop", "malformed"])
+def test_a_fault_from_server_one_means_one_packet_to_it_then_one_to_server_two(
+    two_servers: tuple[DnsServer, DnsServer], fault: str
+) -> None:
+    first, second = two_servers
+    getattr(first.faults, fault).add("good.test")
+    answer = ask_both(two_servers, "good.test", "TXT")
+    assert answer.ok
+    assert "v=spf1 ip4:192.0.2.10 include:sendersrv.com -all" in answer.records
+    assert [t for _, t in first.packets] == ["udp"]
+    assert [t for _, t in second.packets] == ["udp"]
+    assert first.packets[0][0] < second.packets[0][0]  # server 1 first, server 2 after it failed
+
+
+def test_when_every_server_fails_each_is_asked_once_and_named_in_the_detail(
+    two_servers: tuple[DnsServer, DnsServer],
+) -> None:
+    first, second = two_servers
+    first.faults.servfail.add("good.test")
+    second.faults.refused.add("good.test")
+    answer = ask_both(two_servers, "good.test", "TXT")
+    assert answer.status is DnsStatus.SERVFAIL  # the most telling of the two
+    assert answer.detail == f"{first.nameserver} answered SERVFAIL; {second.nameserver} answered REFUSED"
+    assert (len(first.packets), len(second.packets)) == (1, 1)
+
+
+def test_a_timeout_splits_the_time_between_the_servers(two_servers: tuple[DnsServer, DnsServer]) -> None:
+    first, second = two_servers
+    first.faults.drop.add("good.test")
+    second.faults.drop.add("good.test")
+    started = time.perf_counter()
+    answer = ask_both(two_servers, "good.test", "TXT", timeout=0.4)
+    assert time.perf_counter() - started < 1.0
+    assert answer.status is DnsStatus.TIMEOUT
+    assert answer.detail.startswith(f"{first.nameserver} no answer within 0.2 s; {second.nameserver} no answer")
+    assert (len(first.packets), len(second.packets)) == (1, 1)
+
+
+@pytest.mark.parametrize("fault", ["servfail", "refused", "drop", "malformed"])
+def test_a_lone_server_gets_exactly_one_packet_for_a_fault(sandbox: RunningDns, fault: str) -> None:
+    assert sandbox.server is not None
+    assert sandbox.faults is not None
+    getattr(sandbox.faults, fault).add("good.test")
+    before = len(sandbox.server.packets)
+    answer = query(sandbox, "good.test", "TXT", timeout=0.3)
+    expected = {"servfail": "servfail", "refused": "refused", "drop": "timeout", "malformed": "error"}[fault]
+    assert answer.status.value == expected
+    assert [t for _, t in sandbox.server.packets[before:]] == ["udp"]
+    if fault == "malformed":
+        assert "malformed answer" in answer.detail
+
+
+def test_truncation_is_one_udp_packet_then_one_tcp_message_to_the_same_server(
+    two_servers: tuple[DnsServer, DnsServer],
+) -> None:
+    first, second = two_servers
+    first.faults.truncate.add("good.test")
+    assert ask_both(two_servers, "good.test", "TXT").ok
+    assert [t for _, t in first.packets] == ["udp", "tcp"]
+    assert second.packets == []
+
+
+def test_a_plain_answer_is_one_packet(sandbox: RunningDns) -> None:
+    assert sandbox.server is not None
+    for name, rdtype in [("good.test", "TXT"), ("good.test", "AAAA"), ("missing.good.test", "A")]:
+        before = len(sandbox.server.packets)
+        query(sandbox, name, rdtype)
+        assert [t for _, t in sandbox.server.packets[before:]] == ["udp"]
+
+
+@pytest.mark.parametrize("payload", [None, 1232, 4096])
+@pytest.mark.parametrize(("name", "rdtype"), [("good.test", "TXT"), ("xn--bcher-kva.test", "MX"), ("a.b.c.d", "AAAA")])
+def test_the_query_on_the_wire_is_the_one_dnspython_renders(name: str, rdtype: str, payload: int | None) -> None:
+    import dns.message
+    import dns.name
+    import dns.rdatatype
+
+    resolver = Resolver(udp_payload=payload)
+    wire = resolver._query_wire(dns.name.from_text(name), dns.rdatatype.from_text(rdtype))
+    expected = dns.message.make_query(name, rdtype, use_edns=payload is not None, payload=payload or 0).to_wire()
+    assert wire[2:] == expected[2:]

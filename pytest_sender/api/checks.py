@@ -1,13 +1,12 @@
 """The ``api.token`` check: an authenticated, read-only call that proves the token works.
 
 Layers: the API client (:meth:`pytest_sender.api.client.AsyncSenderClient.check_token`) does the I/O,
-:func:`evaluate_token_answer` (the client's pure classification) maps an answer to a finding, and
-:func:`check_api_token` returns a finding and never raises for a network fault.
+the client's pure classification (:mod:`pytest_sender.api.classify`) maps an answer to a finding,
+and :func:`check_api_token` returns a finding and never raises for a network fault.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,9 +19,8 @@ from pytest_sender.settings import Settings
 if TYPE_CHECKING:
     import httpx
 
-    from pytest_sender.api.transport import HttpAnswer
 
-__all__ = ["CHECKS", "TOKEN_CHECK_PATH", "check_api_token", "evaluate_token_answer"]
+__all__ = ["CHECKS", "TOKEN_CHECK_PATH", "check_api_token"]
 
 CHECK = "api.token"
 
@@ -30,13 +28,6 @@ CHECK = "api.token"
 def api_target(settings: Settings) -> str:
     """The target name of API checks: the API's host (and port, when not the default)."""
     return urlsplit(settings.api_url).netloc
-
-
-def evaluate_token_answer(answer: HttpAnswer, *, target: str, now: datetime | None = None) -> Finding:
-    """Classify the answer to ``GET /subscribers?limit=1`` (pure; the client's classification)."""
-    from pytest_sender.api.classify import CHECK_TOKEN, classify_answer
-
-    return classify_answer(CHECK_TOKEN, answer, now=now).finding(CHECK, target)
 
 
 async def check_api_token(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Finding:

@@ -39,7 +39,7 @@ from pytest_sender.api.classify import (
 from pytest_sender.api.outcomes import Outcome
 from pytest_sender.api.retry import RetryPolicy
 from pytest_sender.api.transport import HttpAnswer, api_headers
-from pytest_sender.errors import ConfigError
+from pytest_sender.errors import ConfigError, InvalidArgument
 from pytest_sender.settings import Secret, Settings
 
 __all__ = [
@@ -163,7 +163,7 @@ def _secret(token: Secret | str | None) -> Secret:
 
 def _template_path(template_id: str) -> str:
     if not template_id.strip() or "/" in template_id:
-        raise ValueError(f"a template id is a campaign id such as 'ep2W4y', not {template_id!r}")
+        raise InvalidArgument(f"a template id is a campaign id such as 'ep2W4y', not {template_id!r}")
     return f"/message/{quote(template_id, safe='')}/send"
 
 
@@ -175,7 +175,7 @@ CAMPAIGN_LISTS = ("sent", "bounces", "complaints")
 
 def _report_call(campaign_id: str, date_from: date, date_to: date, period: str) -> _Call:
     if date_from > date_to:
-        raise ValueError(f"the report window starts ({date_from}) after it ends ({date_to})")
+        raise InvalidArgument(f"the report window starts ({date_from}) after it ends ({date_to})")
     _template_path(campaign_id)  # the same id rules as a template send
     path = f"/transactional/{campaign_id}/report"
     return _Call(READ, "GET", path, params={"from": date_from.isoformat(), "to": date_to.isoformat(), "period": period})
@@ -185,9 +185,11 @@ def _list_call(
     campaign_id: str, kind: str, *, page: int, limit: int, direction: str, email_address: str | None
 ) -> _Call:
     if kind not in CAMPAIGN_LISTS:
-        raise ValueError(f"the campaign lists are {', '.join(CAMPAIGN_LISTS)}, not {kind!r}")
+        raise InvalidArgument(f"the campaign lists are {', '.join(CAMPAIGN_LISTS)}, not {kind!r}")
     if page < 1 or limit < 1 or direction not in ("asc", "desc"):
-        raise ValueError(f"page and limit start at 1 and direction is asc or desc, not {page}, {limit}, {direction!r}")
+        raise InvalidArgument(
+            f"page and limit start at 1 and direction is asc or desc, not {page}, {limit}, {direction!r}"
+        )
     _template_path(campaign_id)  # the same id rules as a template send
     path = f"/transactional/{campaign_id}/{kind}"
     params = {"page": str(page), "limit": str(limit), "direction": direction}

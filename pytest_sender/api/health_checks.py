@@ -27,7 +27,7 @@ from pytest_sender.api.pages import parse_page
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
 from pytest_sender.hints import make_finding
-from pytest_sender.preflight.registry import CheckContext, CheckSpec
+from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKS", "NOT_CONFIGURED_TARGET", "check_campaign_health", "health_targets", "report_window"]
 
-NOT_CONFIGURED_TARGET = "not-configured"
 #: Up to two reads, each with at most two attempts: the budget leaves room for both.
 BUDGET_FACTOR = 5.0
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from pytest_sender.contract.document import load_contract
-from pytest_sender.errors import ContractViolation
+from pytest_sender.errors import ContractViolation, UnknownOperation
 
 if TYPE_CHECKING:
     import jsonschema
@@ -189,8 +189,8 @@ class _Schemas:
     def operation(self, method: str, path: str) -> dict[str, Any]:
         try:
             return dict(self.document["paths"][path][method.lower()])
-        except KeyError:
-            raise LookupError(f"the contract has no operation {method.upper()} {path}") from None
+        except KeyError as exc:
+            raise UnknownOperation(f"the contract has no operation {method.upper()} {path}") from exc
 
     def body_schema(self, method: str, path: str) -> dict[str, Any]:
         body = self.operation(method, path)["requestBody"]["content"]["application/json"]["schema"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pytest_sender.errors import ParseError
+from pytest_sender.errors import ParseError, UnknownOperation
 
 if TYPE_CHECKING:
     import jsonschema
@@ -165,8 +165,8 @@ class RequestValidator:
     def _operation(self, method: str, path_template: str) -> _Operation:
         try:
             return self._operations[(method.upper(), path_template)]
-        except KeyError:
-            raise LookupError(f"the contract has no operation {method.upper()} {path_template}") from None
+        except KeyError as exc:
+            raise UnknownOperation(f"the contract has no operation {method.upper()} {path_template}") from exc
 
     def errors_for(self, schema: Mapping[str, Any], instance: object) -> dict[str, list[str]]:
         """Sender-style field errors of ``instance`` against ``schema`` (empty when valid)."""

@@ -99,10 +99,6 @@ def _skip(check: str, target: str) -> Finding:
     return make_finding(check, target, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
 
 
-def _shown(domain: str, ascii_name: str) -> str:
-    return domain if domain == ascii_name else f"{domain} ({ascii_name})"
-
-
 # --- dns.spf ------------------------------------------------------------------------------------
 
 

@@ -4,9 +4,14 @@
 fault: every outcome is a frozen :class:`DnsAnswer` whose :class:`DnsStatus` keeps NXDOMAIN,
 NODATA, SERVFAIL, REFUSED and timeout apart (a fault is never a "missing" record). Answers are
 cached per resolver, keyed by (nameservers, name, type), and in-flight queries for the same key
-are shared; a semaphore bounds how many queries are on the wire at once. UDP answers with the TC
-bit set are retried over TCP by dnspython. The plain outcomes are taken from the first server
-directly (one exchange on a shared socket, one parse); any fault goes on to dnspython's resolver.
+are shared; a semaphore bounds how many queries are on the wire at once.
+
+One path asks every question (:meth:`Resolver._query_once`): the query as
+``dns.message.make_query`` renders it goes to each server in turn on that server's one shared UDP
+socket (answers matched by message ID), at most once per server; the answer is parsed with
+``dns.message.from_wire`` and checked with dnspython's ``resolve_chaining``. A truncated answer is
+asked again over TCP (``dns.asyncquery.tcp``); SERVFAIL, REFUSED, a timeout, a malformed answer or
+a network error moves on to the next server.
 
 dnspython is imported only when the first query is made.
 """
@@ -15,17 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from pytest_sender.errors import ParseError
+from pytest_sender.errors import InvalidArgument, ParseError
 from pytest_sender.settings import Nameserver
 
 if TYPE_CHECKING:
-    import dns.asyncresolver
     import dns.message
+    import dns.name
+    import dns.rdatatype
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
@@ -161,7 +166,7 @@ class Resolver:
         cache: bool = True,
     ) -> None:
         if timeout <= 0:
-            raise ValueError("timeout must be positive")
+            raise InvalidArgument("timeout must be positive")
         self.nameservers = tuple(nameservers)
         self.timeout = timeout
         self.max_concurrency = max_concurrency
@@ -170,8 +175,9 @@ class Resolver:
         self.queries_sent = 0  # questions that went to the wire (cache misses), for tests and benchmarks
         self._cache: dict[tuple[tuple[Nameserver, ...], str, str], asyncio.Task[DnsAnswer]] = {}
         self._semaphore: asyncio.Semaphore | None = None
-        self._resolver: dns.asyncresolver.Resolver | None = None
-        self._direct: _SharedUdp | None = None  # the first server, asked without the resolver's bookkeeping
+        self._shared: tuple[_SharedUdp, ...] | None = None  # one UDP socket per server, opened on demand
+        self._templates: dict[dns.rdatatype.RdataType, bytes] = {}  # the query wire per type, for the root name
+        self._label = ",".join(str(ns) for ns in self.nameservers) or "system resolver"  # DnsAnswer.server
 
     def __repr__(self) -> str:
         servers = ",".join(str(ns) for ns in self.nameservers) or "system"
@@ -214,140 +220,145 @@ class Resolver:
                 break
         return answer
 
-    def _dnspython_resolver(self) -> dns.asyncresolver.Resolver:
-        if self._resolver is None:
-            import dns.asyncresolver
-            import dns.nameserver
-
+    def _servers(self) -> tuple[_SharedUdp, ...]:
+        """The servers to ask, in order: the configured ones, else the system's (``/etc/resolv.conf``)."""
+        if self._shared is None:
             if self.nameservers:
-                resolver = dns.asyncresolver.Resolver(configure=False)
                 addresses = [(ns.host, ns.port) for ns in self.nameservers]
             else:
-                resolver = dns.asyncresolver.Resolver()
+                import dns.nameserver
+                import dns.resolver
+
+                system = dns.resolver.Resolver()  # reads the configuration only; it asks nothing
                 addresses = [
                     (str(ns.address), ns.port)
-                    for ns in resolver.nameservers
+                    for ns in system.nameservers
                     if isinstance(ns, dns.nameserver.Do53Nameserver)
                 ]
-            if addresses:
-                shared = [_SharedUdp(host, port) for host, port in addresses]
-                resolver.nameservers = [_shared_socket_nameserver(udp) for udp in shared]
-                self._direct = shared[0]
-            resolver.timeout = self.timeout
-            resolver.lifetime = self.timeout
-            resolver.retry_servfail = False
-            resolver.cache = None
-            if self.udp_payload is None:
-                resolver.use_edns(None)
-            else:
-                resolver.use_edns(0, 0, self.udp_payload)
-            self._resolver = resolver
-        return self._resolver
+            self._shared = tuple(_SharedUdp(host, port) for host, port in addresses)
+        return self._shared
+
+    def _query_wire(self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> bytes:
+        """The query for ``name``/``rdtype`` as ``dns.message.make_query`` renders it (RD, EDNS), ID 0.
+
+        dnspython renders one query per type (for the root name) and the name's wire form is put
+        in its place: a one-question query has no compression, so the bytes are the same as a
+        ``make_query(...).to_wire()`` per question, which would cost a fifth of a many-domain run.
+        """
+        template = self._templates.get(rdtype)
+        if template is None:
+            import dns.message
+            import dns.name
+
+            query = dns.message.make_query(
+                dns.name.root, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
+            )
+            query.id = 0
+            template = query.to_wire()
+            self._templates[rdtype] = template
+        name_wire = name.to_wire()  # bytes when no file is given
+        assert name_wire is not None
+        return template[:12] + name_wire + template[13:]
 
     async def _query_once(self, qname: str, rdtype: str) -> DnsAnswer:
-        import dns.exception
-        import dns.resolver
+        """Ask each server at most once, in order, until one answers NOERROR or NXDOMAIN.
 
-        resolver = self._dnspython_resolver()
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.max_concurrency)
-        server = ",".join(str(ns) for ns in self.nameservers) or "system resolver"
-        async with self._semaphore:
-            self.queries_sent += 1
-            if self._direct is not None:
-                direct = await self._query_direct(self._direct, qname, rdtype, server)
-                if direct is not None:
-                    return direct
-            try:
-                result = await resolver.resolve(qname, rdtype, raise_on_no_answer=False, search=False)
-            except dns.resolver.NXDOMAIN as exc:
-                chain = _chain_from_nxdomain(exc, qname)
-                return DnsAnswer(qname, rdtype, DnsStatus.NXDOMAIN, cname_chain=chain, server=server)
-            except dns.resolver.NoNameservers as exc:
-                status, detail = _classify_failures(exc.kwargs.get("errors", []))
-                return DnsAnswer(qname, rdtype, status, detail=detail, server=server)
-            except dns.exception.Timeout:
-                return DnsAnswer(
-                    qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s", server=server
-                )
-            except (dns.exception.DNSException, OSError, ValueError) as exc:
-                return DnsAnswer(qname, rdtype, DnsStatus.ERROR, detail=_describe_exception(exc), server=server)
-        chain = _cname_chain(result.response, qname)
-        if result.rrset is None:
-            return DnsAnswer(qname, rdtype, DnsStatus.NODATA, cname_chain=chain, server=server)
-        records, strings = _records(result.rrset)
-        return DnsAnswer(qname, rdtype, DnsStatus.OK, records, strings, chain, server=server)
-
-    async def _query_direct(self, udp: _SharedUdp, qname: str, rdtype: str, server: str) -> DnsAnswer | None:
-        """Ask the first server directly: one UDP exchange, TCP if truncated, one parse.
-
-        dnspython's resolver spends about 40 % of a many-domain preflight on bookkeeping around
-        each query (see benchmarks/README.md); the plain outcomes (an answer, NODATA, NXDOMAIN, a
-        timeout) are taken here. Anything else (SERVFAIL, REFUSED, an odd rcode, a malformed or
-        mismatched answer, a network error) returns ``None``: the resolver then asks again and
-        applies its whole policy (the next nameserver, its error list), so faults are classified
-        exactly as before.
+        The policy: a truncated UDP answer is asked again over TCP (same server); SERVFAIL,
+        REFUSED, another rcode, a timeout, a malformed or mismatched answer and a network error
+        move on to the next server. ``timeout`` bounds the whole question: each server gets an
+        equal share of what is left, so with one server it gets all of it. When every server
+        failed, the most telling failure is the status (SERVFAIL, REFUSED, TIMEOUT, then ERROR)
+        and the detail lists each server's.
         """
         import dns.exception
-        import dns.flags
-        import dns.message
         import dns.name
         import dns.rcode
         import dns.rdatatype
 
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_concurrency)
+        server = self._label
         try:
             rdtype_value = dns.rdatatype.from_text(rdtype)
             name = dns.name.from_text(qname)
-        except (dns.exception.DNSException, ValueError):
-            return None
-        if rdtype_value in _RESOLVER_ONLY_TYPES:
-            return None
+            servers = self._servers()
+        except dns.exception.DNSException as exc:
+            return DnsAnswer(qname, rdtype, DnsStatus.ERROR, detail=_describe_exception(exc), server=server)
+        if not servers:
+            return DnsAnswer(qname, rdtype, DnsStatus.ERROR, detail="no nameserver to ask", server=server)
+        wire = self._query_wire(name, rdtype_value)
+        failures: list[tuple[_SharedUdp, _Failure]] = []
+        async with self._semaphore:
+            self.queries_sent += 1
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.timeout
+            for index, udp in enumerate(servers):
+                # the first share exactly, so a lone server's timeout reads as the setting
+                share = self.timeout / len(servers) if index == 0 else (deadline - loop.time()) / (len(servers) - index)
+                if share <= 0:
+                    break
+                outcome = await self._ask(udp, wire, name, rdtype_value, share)
+                if isinstance(outcome, _Failure):
+                    failures.append((udp, outcome))
+                    continue
+                try:
+                    chaining = outcome.resolve_chaining()  # dnspython's validation and CNAME chase
+                except dns.exception.DNSException as exc:
+                    failures.append((udp, _Failure(DnsStatus.ERROR, f"malformed answer: {_describe_exception(exc)}")))
+                    continue
+                chain = _cname_chain(outcome, qname)
+                if outcome.rcode() == dns.rcode.NXDOMAIN:
+                    return DnsAnswer(qname, rdtype, DnsStatus.NXDOMAIN, cname_chain=chain, server=server)
+                if chaining.answer is None:
+                    return DnsAnswer(qname, rdtype, DnsStatus.NODATA, cname_chain=chain, server=server)
+                records, strings = _records(chaining.answer)
+                return DnsAnswer(qname, rdtype, DnsStatus.OK, records, strings, chain, server=server)
+        status, detail = _classify_failures(failures)
+        return DnsAnswer(qname, rdtype, status, detail=detail, server=server)
+
+    async def _ask(
+        self, udp: _SharedUdp, wire: bytes, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, timeout: float
+    ) -> dns.message.QueryMessage | _Failure:
+        """One server, once: a UDP exchange (and TCP if truncated); a NOERROR/NXDOMAIN answer or why not."""
+        import dns.exception
+        import dns.message
+        import dns.rcode
+
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+        deadline = loop.time() + timeout
         try:
-            data = await udp.exchange(_query_wire(name, rdtype_value, self.udp_payload), self.timeout)
-        except dns.exception.Timeout:
-            # as the resolver: the first server gets the whole lifetime, so its timeout ends the query
-            return DnsAnswer(
-                qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s", server=server
-            )
-        except OSError:
-            return None
-        try:
+            data = await udp.exchange(wire, timeout)
             if len(data) >= 4 and data[2] & 0x02:  # TC: the answer did not fit, ask over TCP
-                response = await self._query_tcp(udp, name, rdtype_value, deadline - loop.time())
+                response = await self._ask_tcp(udp, name, rdtype, deadline - loop.time())
             else:
                 response = dns.message.from_wire(data)
-            if (
-                not isinstance(response, dns.message.QueryMessage)
-                or not response.flags & dns.flags.QR
-                or response.opcode() != 0
-                or response.flags & dns.flags.TC
-                or len(response.question) != 1
-                or response.question[0].name != name
-                or response.question[0].rdtype != rdtype_value
-                or response.question[0].rdclass != 1
-            ):
-                return None
-            rcode = response.rcode()
-            if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-                return None
-            chaining = response.resolve_chaining()  # the resolver's own validation and CNAME chase
         except dns.exception.Timeout:
-            return DnsAnswer(
-                qname, rdtype, DnsStatus.TIMEOUT, detail=f"no answer within {self.timeout:g} s", server=server
-            )
-        except Exception:  # any other trouble: the resolver asks again and classifies it
-            return None
-        chain = _cname_chain(response, qname)
-        if rcode == dns.rcode.NXDOMAIN:
-            return DnsAnswer(qname, rdtype, DnsStatus.NXDOMAIN, cname_chain=chain, server=server)
-        if chaining.answer is None:
-            return DnsAnswer(qname, rdtype, DnsStatus.NODATA, cname_chain=chain, server=server)
-        records, strings = _records(chaining.answer)
-        return DnsAnswer(qname, rdtype, DnsStatus.OK, records, strings, chain, server=server)
+            return _Failure(DnsStatus.TIMEOUT, f"no answer within {timeout:g} s")
+        except OSError as exc:
+            return _Failure(DnsStatus.ERROR, _describe_exception(exc))
+        except dns.exception.DNSException as exc:
+            return _Failure(DnsStatus.ERROR, f"malformed answer: {_describe_exception(exc)}")
+        if (
+            not isinstance(response, dns.message.QueryMessage)
+            or not response.flags & 0x8000  # QR
+            or response.opcode() != 0
+            or len(response.question) != 1
+            or response.question[0].name != name
+            or response.question[0].rdtype != rdtype
+            or response.question[0].rdclass != 1
+        ):
+            return _Failure(DnsStatus.ERROR, "the answer does not match the question")
+        rcode = response.rcode()
+        if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return response
+        status = {dns.rcode.SERVFAIL: DnsStatus.SERVFAIL, dns.rcode.REFUSED: DnsStatus.REFUSED}.get(
+            rcode, DnsStatus.ERROR
+        )
+        return _Failure(status, f"answered {dns.rcode.to_text(rcode)}")
 
-    async def _query_tcp(self, udp: _SharedUdp, name: Any, rdtype: Any, timeout: float) -> dns.message.Message:
+    async def _ask_tcp(
+        self, udp: _SharedUdp, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, timeout: float
+    ) -> dns.message.Message:
         import dns.asyncquery
         import dns.exception
         import dns.message
@@ -357,50 +368,34 @@ class Resolver:
         request = dns.message.make_query(
             name, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
         )
-        response = await dns.asyncquery.tcp(request, udp.host, timeout, port=udp.port)
-        if not request.is_response(response):
-            raise dns.exception.FormError("the answer does not match the question")  # type: ignore[no-untyped-call]
-        return response
+        # dns.asyncquery.tcp raises BadResponse (a DNSException) for an answer to another question
+        return await dns.asyncquery.tcp(request, udp.host, timeout, port=udp.port)
 
 
-#: Types whose answers the resolver's chaining treats specially: left to it.
-_RESOLVER_ONLY_TYPES = frozenset({5, 255})  # CNAME, ANY
+@dataclass(frozen=True)
+class _Failure:
+    """Why one server gave no usable answer."""
+
+    status: DnsStatus
+    text: str
 
 
-def _query_wire(name: Any, rdtype: int, udp_payload: int | None) -> bytes:
-    """The query as dnspython's resolver sends it (RD set; EDNS0 with ``udp_payload``), ID 0.
-
-    Rendered here because ``make_query`` + ``to_wire`` cost about a fifth of a many-domain run;
-    the header, question and OPT record are fixed-layout (RFC 1035 §4.1, RFC 6891 §6.1.2).
-    """
-    header = struct.pack("!HHHHHH", 0, 0x0100, 1, 0, 0, 0 if udp_payload is None else 1)
-    question: bytes = name.to_wire() + struct.pack("!HH", rdtype, 1)
-    if udp_payload is None:
-        return header + question
-    return header + question + b"\x00" + struct.pack("!HHIH", 41, udp_payload, 0, 0)
+def _classify_failures(failures: list[tuple[_SharedUdp, _Failure]]) -> tuple[DnsStatus, str]:
+    """One status for the servers' failures (the most telling wins) and a detail naming each."""
+    if not failures:
+        return DnsStatus.TIMEOUT, "no time left to ask a server"
+    statuses = {failure.status for _, failure in failures}
+    status = next(
+        (s for s in (DnsStatus.SERVFAIL, DnsStatus.REFUSED, DnsStatus.TIMEOUT) if s in statuses), DnsStatus.ERROR
+    )
+    if len(failures) == 1 and status is DnsStatus.TIMEOUT:
+        return status, failures[0][1].text  # "no answer within 5 s"
+    return status, "; ".join(f"{udp.label} {failure.text}" for udp, failure in failures)
 
 
 def _describe_exception(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
-
-
-def _classify_failures(errors: list[Any]) -> tuple[DnsStatus, str]:
-    """Map dnspython's per-server failure list to one status (the most telling one wins)."""
-    texts: list[str] = []
-    statuses: set[DnsStatus] = set()
-    for entry in errors:
-        server, _tcp, _port, error = entry[0], entry[1], entry[2], entry[3]
-        if isinstance(error, str):  # an rcode name
-            statuses.add({"SERVFAIL": DnsStatus.SERVFAIL, "REFUSED": DnsStatus.REFUSED}.get(error, DnsStatus.ERROR))
-            texts.append(f"{server} answered {error}")
-        else:
-            statuses.add(DnsStatus.ERROR)
-            texts.append(f"{server}: {_describe_exception(error)}")
-    for status in (DnsStatus.SERVFAIL, DnsStatus.REFUSED):
-        if status in statuses:
-            return status, "; ".join(texts)
-    return DnsStatus.ERROR, "; ".join(texts) or "every nameserver failed"
 
 
 def _name_text(name: Any) -> str:
@@ -426,15 +421,6 @@ def _cname_chain(response: dns.message.Message | None, qname: str) -> tuple[str,
     return tuple(chain)
 
 
-def _chain_from_nxdomain(exc: Any, qname: str) -> tuple[str, ...]:
-    responses = exc.kwargs.get("responses", {}) if hasattr(exc, "kwargs") else {}
-    for response in responses.values():
-        chain = _cname_chain(response, qname)
-        if chain:
-            return chain
-    return ()
-
-
 def _records(rrset: Any) -> tuple[tuple[str, ...], tuple[tuple[bytes, ...], ...]]:
     import dns.rdatatype
 
@@ -454,59 +440,13 @@ def _records(rrset: Any) -> tuple[tuple[str, ...], tuple[tuple[bytes, ...], ...]
     return tuple(records), tuple(strings)
 
 
-def _shared_socket_nameserver(udp: _SharedUdp) -> Any:
-    """A Do53 nameserver whose UDP queries share one socket (matched by ID), TCP as dnspython does.
-
-    dnspython opens a socket per UDP query; for the hundreds of queries of a many-domain preflight
-    that setup dominates the run time. One connected socket per server (with a large receive
-    buffer for bursts) answers the same questions, and dnspython's resolver keeps every policy:
-    rcode handling, retries, and the TCP retry on a truncated answer.
-    """
-    import dns.exception
-    import dns.message
-    import dns.nameserver
-
-    class SharedSocketNameserver(dns.nameserver.Do53Nameserver):
-        def __init__(self) -> None:
-            super().__init__(udp.host, udp.port)
-
-        async def async_query(  # noqa: PLR0917 - dnspython's signature
-            self,
-            request: dns.message.QueryMessage,
-            timeout: float,
-            source: str | None,
-            source_port: int,
-            max_size: bool,
-            backend: Any,
-            one_rr_per_rrset: bool = False,
-            ignore_trailing: bool = False,
-        ) -> dns.message.Message:
-            if max_size or source is not None or source_port:
-                return await super().async_query(
-                    request, timeout, source, source_port, max_size, backend, one_rr_per_rrset, ignore_trailing
-                )
-            data = await udp.exchange_message(request, timeout)
-            response = dns.message.from_wire(
-                data,
-                keyring=request.keyring,
-                request_mac=request.request_mac,
-                one_rr_per_rrset=one_rr_per_rrset,
-                ignore_trailing=ignore_trailing,
-                raise_on_truncation=True,
-            )
-            if not request.is_response(response):
-                raise dns.exception.FormError("the answer does not match the question")  # type: ignore[no-untyped-call]
-            return response
-
-    return SharedSocketNameserver()
-
-
 class _SharedUdp:
     """The one UDP socket of a server, opened on demand (and closed when idle by the endpoint)."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
+        self.label = str(Nameserver(host, port))
         self._endpoint: _UdpEndpoint | None = None
         self._opening: asyncio.Future[None] | None = None
 
@@ -529,11 +469,6 @@ class _SharedUdp:
     async def exchange(self, wire: bytes, timeout: float) -> bytes:
         """Send ``wire`` under a free message ID; the answer carrying that ID."""
         return await (await self._get()).exchange(wire, timeout)
-
-    async def exchange_message(self, request: Any, timeout: float) -> bytes:
-        endpoint = await self._get()
-        request.id = endpoint.free_id()
-        return await endpoint.exchange(request.to_wire(), timeout)
 
 
 class _UdpEndpoint(asyncio.DatagramProtocol):
@@ -589,8 +524,6 @@ class _UdpEndpoint(asyncio.DatagramProtocol):
 
     async def exchange(self, wire: bytes, timeout: float) -> bytes:
         """Send ``wire`` (its ID replaced by a free one unless already free); the matching answer."""
-        import dns.exception
-
         qid = int.from_bytes(wire[:2], "big")
         if qid in self.pending or qid == 0:
             qid = self.free_id()
@@ -599,13 +532,11 @@ class _UdpEndpoint(asyncio.DatagramProtocol):
         waiter: asyncio.Future[bytes] = loop.create_future()
         self.pending[qid] = waiter
         # a timer rather than asyncio.wait_for, which costs a task per query
-        timer = loop.call_later(timeout, _expire, waiter)
+        timer = loop.call_later(timeout, _expire, waiter, timeout)
         assert self.transport is not None
         try:
             self.transport.sendto(wire)
             return await waiter
-        except asyncio.TimeoutError:
-            raise dns.exception.Timeout(timeout=timeout) from None  # type: ignore[no-untyped-call]
         finally:
             timer.cancel()
             if self.pending.get(qid) is waiter:
@@ -616,6 +547,8 @@ class _UdpEndpoint(asyncio.DatagramProtocol):
                 self.closed = True
 
 
-def _expire(waiter: asyncio.Future[bytes]) -> None:
+def _expire(waiter: asyncio.Future[bytes], timeout: float) -> None:
+    import dns.exception
+
     if not waiter.done():
-        waiter.set_exception(asyncio.TimeoutError())
+        waiter.set_exception(dns.exception.Timeout(timeout=timeout))  # type: ignore[no-untyped-call]

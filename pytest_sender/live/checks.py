@@ -30,7 +30,7 @@ from pytest_sender.inbox.inspect import (
 )
 from pytest_sender.live.flow import API_SEND, SMTP_SEND, TEMPLATE_SEND, Delivery, deliver, live_recipient
 from pytest_sender.live.logged import LOGGED_CHECKS
-from pytest_sender.preflight.registry import CheckContext, CheckSpec
+from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "score_arrived",
 ]
 
-NOT_CONFIGURED_TARGET = "not-configured"
 ASPECTS = ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-sent", "content", "spam-score")
 #: The checks keep their own deadlines (the network timeout for the send, ``live_timeout`` for the
 #: wait); the runner's budget only has to stay out of their way.

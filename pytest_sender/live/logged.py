@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
 from pytest_sender.live.flow import TEMPLATE_SEND, deliver, live_recipient
-from pytest_sender.preflight.registry import CheckContext, CheckSpec
+from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["CHECK", "LOGGED_CHECKS", "confirm_logged", "logged_targets"]
 
 CHECK = "live.logged"
-NOT_CONFIGURED_TARGET = "not-configured"
 #: Pages of the recipient's sent list read per look (newest first: a fresh send is on the first).
 PAGES_PER_LOOK = 3
 PAGE_SIZE = 50

@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 from pytest_sender.findings import Finding
 from pytest_sender.settings import Settings
 
-__all__ = ["BUILTIN_CHECK_MODULES", "CheckContext", "CheckSpec", "PlannedCheck", "load_checks", "plan_checks"]
+__all__ = [
+    "BUILTIN_CHECK_MODULES",
+    "NOT_CONFIGURED_TARGET",
+    "CheckContext",
+    "CheckSpec",
+    "PlannedCheck",
+    "load_checks",
+    "plan_checks",
+]
 
 T = TypeVar("T")
 
@@ -32,6 +40,8 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
 )
 
 ENTRY_POINT_GROUP = "pytest_sender.checks"
+#: The target of a check whose subject is not configured (it then reports what is missing).
+NOT_CONFIGURED_TARGET = "not-configured"
 
 
 @dataclass

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_sender.errors import InvalidArgument
+
 __all__ = ["Fault", "FaultQueue"]
 
 
@@ -30,11 +32,11 @@ class Fault:
 
     def __post_init__(self) -> None:
         if self.status is not None and not 100 <= self.status <= 599:
-            raise ValueError(f"a fault's status must be an HTTP status (100-599), not {self.status}")
+            raise InvalidArgument(f"a fault's status must be an HTTP status (100-599), not {self.status}")
         if self.delay_s < 0:
-            raise ValueError(f"a fault's delay must not be negative, not {self.delay_s}")
+            raise InvalidArgument(f"a fault's delay must not be negative, not {self.delay_s}")
         if self.deliver and not self.drop:
-            raise ValueError("deliver=True only makes sense with drop=True")
+            raise InvalidArgument("deliver=True only makes sense with drop=True")
 
     @classmethod
     def build(
@@ -84,7 +86,7 @@ class FaultQueue:
 
     def push(self, fault: Fault, times: int = 1) -> None:
         if times < 1:
-            raise ValueError(f"times must be at least 1, not {times}")
+            raise InvalidArgument(f"times must be at least 1, not {times}")
         with self._lock:
             self._queue.extend([fault] * times)
 

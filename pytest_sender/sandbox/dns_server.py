@@ -18,6 +18,7 @@ import fnmatch
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Faults:
     refused: set[str] = field(default_factory=set)
     drop: set[str] = field(default_factory=set)  # never answered: the client times out
     truncate: set[str] = field(default_factory=set)  # TC over UDP whatever the size; full over TCP
+    malformed: set[str] = field(default_factory=set)  # the query's ID and bytes that are not DNS
 
     def matches(self, kind: str, qname: str) -> bool:
         patterns: set[str] = getattr(self, kind)
@@ -59,7 +61,7 @@ class Faults:
 
     def clear(self) -> None:
         self.delay = 0.0
-        for kind in ("servfail", "refused", "drop", "truncate"):
+        for kind in ("servfail", "refused", "drop", "truncate", "malformed"):
             getattr(self, kind).clear()
 
 
@@ -105,6 +107,9 @@ class DnsServer:
         self.port = port
         self.faults = faults or Faults()
         self.log: list[tuple[str, str, str]] = []  # (transport, name, type) of each query received
+        #: (time.monotonic(), transport) of every packet received (a UDP datagram, a TCP message),
+        #: DNS or not, before it is parsed: what a client put on the wire
+        self.packets: list[tuple[float, str]] = []
         self._answers: dict[tuple[str, bytes], tuple[str, str, dns.message.Message, bytes]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -200,6 +205,7 @@ class DnsServer:
     # --- transports -----------------------------------------------------------------------------
 
     async def _answer_udp(self, data: bytes, addr: Any) -> None:
+        self.packets.append((time.monotonic(), "udp"))
         wire = await self._respond(data, "udp")
         if wire is not None and self._transport is not None and not self._transport.is_closing():
             self._transport.sendto(wire, addr)
@@ -212,6 +218,7 @@ class DnsServer:
                     data = await reader.readexactly(struct.unpack("!H", header)[0])
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return
+                self.packets.append((time.monotonic(), "tcp"))
                 wire = await self._respond(data, "tcp")
                 if wire is None:
                     continue
@@ -240,6 +247,8 @@ class DnsServer:
             await asyncio.sleep(faults.delay)
         if not qname or faults.matches("drop", qname):
             return None if qname else data[:2] + normal[2:]
+        if faults.matches("malformed", qname):
+            return data[:2] + b"\x81\x80\x00\x01\xff"  # a header cut short
         for kind, rcode_name in (("servfail", "SERVFAIL"), ("refused", "REFUSED")):
             if faults.matches(kind, qname):
                 import dns.message
