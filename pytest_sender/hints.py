@@ -681,6 +681,21 @@ _define(
         ),
         fix_line="DNS query {rdtype} {name} failed ({detail})",
     ),
+    Hint(
+        "DNS_INVALID_NAME",
+        Status.ERROR,
+        "{domain!r} cannot be looked up in DNS: {detail}",
+        meaning="The sending domain (or a name built from it, such as the DKIM selector's) is not a valid "
+        "DNS name, so no record could be read.",
+        why="A name with an empty or over-long label, or an invalid international form, cannot be sent to "
+        "a DNS server; receivers cannot look it up either.",
+        steps=(
+            "Check the configured sending domain (--sender-domain / SENDER_DOMAINS) and the DKIM selector "
+            "for typos: no empty labels (a..b), no label over 63 characters, at most 253 characters.",
+        ),
+        verify="Re-run the preflight; the check then reads the domain's records.",
+        fix_line="fix the domain name {domain!r} ({detail})",
+    ),
     # --- SPF
     Hint(
         "SPF_OK",

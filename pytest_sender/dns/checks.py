@@ -11,7 +11,8 @@ The ``check_*`` functions return one finding and never raise for DNS faults.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pytest_sender.dns import blocklist as blocklists
@@ -65,6 +66,8 @@ NO_DOMAIN_TARGET = "no-domain-configured"
 #: Where Sender's DKIM CNAME points (the key host Sender publishes).
 SENDER_DKIM_TARGET = "dkim.sendersrv.com"
 
+_Check = Callable[..., Awaitable[Finding]]
+
 _FAULT_CODES = {
     DnsStatus.TIMEOUT: "DNS_TIMEOUT",
     DnsStatus.SERVFAIL: "DNS_SERVFAIL",
@@ -95,6 +98,30 @@ def fault_finding(
     )
 
 
+def _names_checked(check: str) -> Callable[[_Check], _Check]:
+    """One behaviour for every check: a name that cannot be queried is a finding, never a raise.
+
+    The domain as configured, or a name built from it (``<selector>._domainkey.<domain>``, a
+    report-authorisation name), can be unfit for the wire (an empty or over-long label, a bad IDN):
+    the resolver raises :class:`ParseError` for it, and the check reports ``DNS_INVALID_NAME``.
+    Record syntax errors are caught where the records are parsed and have their own codes.
+    """
+
+    def decorate(function: _Check) -> _Check:
+        @functools.wraps(function)
+        async def run(domain: str, **kwargs: Any) -> Finding:
+            try:
+                return await function(domain, **kwargs)
+            except ParseError as exc:
+                return make_finding(
+                    check, domain, "DNS_INVALID_NAME", evidence=[str(exc)], domain=domain, detail=str(exc)
+                )
+
+        return run
+
+    return decorate
+
+
 def _skip(check: str, target: str) -> Finding:
     return make_finding(check, target, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
 
@@ -106,13 +133,11 @@ def _shown(domain: str, ascii_name: str) -> str:
 # --- dns.spf ------------------------------------------------------------------------------------
 
 
+@_names_checked("dns.spf")
 async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: float) -> Finding:
     """Exactly one valid record; lookups and void lookups within limits; Sender's include; the all term."""
     check = "dns.spf"
-    try:
-        name = to_ascii_name(domain)
-    except ParseError as exc:
-        return make_finding(check, domain, "DNS_ERROR", rdtype="TXT", name=domain, detail=str(exc), record="SPF record")
+    name = to_ascii_name(domain)
     analysis = await analyze_spf(name, resolver=resolver)
     answer = analysis.answer
     params: dict[str, Any] = {"domain": domain, "include": include}
@@ -226,10 +251,11 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
 # --- dns.dkim -----------------------------------------------------------------------------------
 
 
+@_names_checked("dns.dkim")
 async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout: float) -> Finding:
     """The selector's key: present (CNAME or TXT), parseable, not revoked, long enough, not testing."""
     check = "dns.dkim"
-    name = dkim_name(selector, to_ascii_name(domain))
+    name = to_ascii_name(dkim_name(selector, to_ascii_name(domain)))
     params: dict[str, Any] = {
         "domain": domain,
         "name": name,
@@ -290,6 +316,7 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
 # --- dns.dmarc ----------------------------------------------------------------------------------
 
 
+@_names_checked("dns.dmarc")
 async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
     """One valid record at the domain or its organisational domain; policy; report destinations."""
     check = "dns.dmarc"
@@ -391,6 +418,7 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
 # --- dns.mx -------------------------------------------------------------------------------------
 
 
+@_names_checked("dns.mx")
 async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
     """The domain can receive replies and bounces (warn only)."""
     check = "dns.mx"
@@ -426,6 +454,7 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
 # --- dns.blocklist ------------------------------------------------------------------------------
 
 
+@_names_checked("dns.blocklist")
 async def check_blocklist(
     domain: str,
     *,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_sender.dns.dkim import parse_tag_list
+from pytest_sender.dns.numbers import parse_number
 from pytest_sender.errors import ParseError
 
 __all__ = [
@@ -33,7 +34,8 @@ POLICIES = ("none", "quarantine", "reject")
 _FO_OPTIONS = {"0", "1", "d", "s"}
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _HOST = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
-_SIZE = re.compile(r"^\d+[kmgt]?$", re.I)
+_SIZE = re.compile(r"^[0-9]+[kmgt]?$", re.I)
+_MAX_UINT32 = 2**32 - 1
 
 
 def dmarc_name(domain: str) -> str:
@@ -123,9 +125,7 @@ def parse_dmarc_record(text: str) -> DmarcRecord:
                 raise ParseError(f"{name}={values[name]!r} is not one of none, quarantine, reject")
             fields[name] = values[name].lower()
     if "pct" in values:
-        if not values["pct"].isdigit() or int(values["pct"]) > 100:
-            raise ParseError(f"pct={values['pct']!r} is not a whole number from 0 to 100")
-        fields["pct"] = int(values["pct"])
+        fields["pct"] = parse_number(values["pct"], maximum=100, what="pct=")
     for name in ("adkim", "aspf"):
         if name in values:
             if values[name].lower() not in ("r", "s"):
@@ -137,9 +137,7 @@ def parse_dmarc_record(text: str) -> DmarcRecord:
             raise ParseError(f"fo={values['fo']!r} must be a ':'-list of 0, 1, d, s")
         fields["fo"] = values["fo"]
     if "ri" in values:
-        if not values["ri"].isdigit():
-            raise ParseError(f"ri={values['ri']!r} is not a number of seconds")
-        fields["ri"] = int(values["ri"])
+        fields["ri"] = parse_number(values["ri"], maximum=_MAX_UINT32, what="ri=")
     rua = _uri_list(values["rua"], "rua") if "rua" in values else ()
     ruf = _uri_list(values["ruf"], "ruf") if "ruf" in values else ()
     return DmarcRecord(
