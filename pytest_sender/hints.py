@@ -851,7 +851,7 @@ _define(
         "SPF_TOO_LONG",
         Status.WARN,
         "The SPF record of {domain} is {length} bytes long; keep it under 450",
-        meaning="A long record (or TXT answer) risks truncated UDP answers and is hard to maintain.",
+        meaning="A long SPF record risks truncated UDP answers and is hard to maintain.",
         why="Answers over 512 bytes need TCP; receivers behind firewalls that block TCP/53 then "
         "time out and treat SPF as a temporary error.",
         steps=(
@@ -861,6 +861,25 @@ _define(
         ),
         verify="re-run pytest --sender-preflight -k dns.spf.",
         fix_line="shorten the SPF record ({length} bytes)",
+    ),
+    Hint(
+        "SPF_ANSWER_TOO_LARGE",
+        Status.WARN,
+        "The TXT answer at {domain} is {answer_bytes} bytes: the SPF record ({record_bytes} bytes) shares it "
+        "with {others} other TXT records ({others_bytes} bytes)",
+        meaning="The SPF record itself is short, but the other TXT records at the same name make the answer "
+        "receivers fetch too large for one UDP packet (RFC 7208 §3.4 counts the whole answer).",
+        why="Receivers get every TXT record at the name in one answer; past 512 bytes it needs TCP, and "
+        "receivers that cannot use TCP/53 see a temporary SPF error.",
+        steps=(
+            "Remove TXT records at {domain} that are no longer needed (old site-verification tokens, "
+            "duplicate records); the evidence lists each with its size.",
+            "Services that accept it can verify at a subdomain instead (for example _service.{domain}); "
+            "move their tokens there.",
+            "Keep the SPF record as it is: it is not the problem.",
+        ),
+        verify="dig TXT {domain} shows fewer records; re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="remove unneeded TXT records at {domain} (answer {answer_bytes} bytes)",
     ),
     # --- DKIM
     Hint(

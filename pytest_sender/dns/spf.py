@@ -62,7 +62,8 @@ _QUALIFIER_RESULT = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
 _MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 _MODIFIER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _MACRO = re.compile(r"%(?:\{([slodiphcrtvSLODIPHCRTV])([0-9]*)(r?)([.\-+,/_=]*)\}|(%)|(_)|(-)|(.?))", re.DOTALL)
-_ALPHANUM_TOPLABEL = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]+$|^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$")
+#: RFC 7208 §7.1 toplabel: a letter somewhere, or the hyphenated form (never all digits: 44, 123).
+_ALPHANUM_TOPLABEL = re.compile(r"^[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$|^[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]$")
 #: A macro transformer keeps at most this many labels (a name has at most 127); more keeps all.
 _MAX_TRANSFORMER = 128
 
@@ -481,7 +482,13 @@ async def _fetch_record(evaluation: _Evaluation, domain: str) -> SpfRecord | Non
         raise _Stop("permerror", f"{domain}: {exc}") from exc
 
 
-async def _validated_name(evaluation: _Evaluation, target: str | None) -> str:
+def _name_within(name: str, domain: str) -> bool:
+    """``name`` is ``domain`` or below it; DNS names compare case-insensitively (RFC 7208 §5.5)."""
+    name, domain = name.rstrip(".").lower(), domain.rstrip(".").lower()
+    return name == domain or name.endswith("." + domain)
+
+
+async def _validated_name(evaluation: _Evaluation, target: str | None, *, count_void: bool = False) -> str:
     """RFC 7208 §5.5: PTR names of the IP whose forward lookup returns the IP."""
     ip = evaluation.ip
     reverse = ip.reverse_pointer
@@ -489,11 +496,13 @@ async def _validated_name(evaluation: _Evaluation, target: str | None) -> str:
         answer = await evaluation.resolver.query(reverse, "PTR")
     except ParseError:
         return "unknown"
+    if count_void and answer.status.is_void:
+        evaluation.count_void(answer)  # a ptr term whose PTR lookup is void counts (RFC 7208 §4.6.4)
     if not answer.ok:
         return "unknown"
-    names = list(answer.records[:MAX_MX_OR_PTR_NAMES])
+    names = [name.lower() for name in answer.records[:MAX_MX_OR_PTR_NAMES]]
     if target is not None:
-        names.sort(key=lambda n: not (n == target or n.endswith("." + target)))
+        names.sort(key=lambda n: not _name_within(n, target))
     rdtype = "A" if ip.version == 4 else "AAAA"
     for name in names:
         try:
@@ -540,8 +549,8 @@ async def _matches(evaluation: _Evaluation, mechanism: Mechanism, domain: str) -
         answers = await asyncio.gather(*(evaluation.query(host, address_type) for host in hosts))
         return any(_in_network(ip, address, length) for a in answers for address in a.records)
     if name == "ptr":
-        validated = await _validated_name(evaluation, target)
-        return validated != "unknown" and (validated == target or validated.endswith("." + target))
+        validated = await _validated_name(evaluation, target, count_void=True)
+        return validated != "unknown" and _name_within(validated, target)
     if name == "exists":
         answer = await evaluation.query(target, "A")  # always A, whatever the client's IP version
         evaluation.count_void(answer)
