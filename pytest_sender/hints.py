@@ -696,6 +696,26 @@ _define(
         verify="Re-run the preflight; the check then reads the domain's records.",
         fix_line="fix the domain name {domain!r} ({detail})",
     ),
+    Hint(
+        "DNS_DOMAIN_NOT_FOUND",
+        Status.FAIL,
+        "{domain} does not exist in DNS (NXDOMAIN from {server}): no SPF, DKIM, DMARC or MX record can "
+        "exist for it, and mail from it is refused",
+        meaning="The sending domain itself does not resolve (NXDOMAIN): a typo, an unregistered or expired "
+        "domain, or a resolver that cannot see it. Every dns check of the domain reports this code.",
+        why="Receivers reject mail from a domain that does not exist, whatever SPF, DKIM or DMARC say; "
+        "no record can be added until the name resolves.",
+        steps=(
+            "Check the spelling of the configured domain (--sender-domain / SENDER_DOMAINS): it must be "
+            "the domain of your From addresses.",
+            "Check at your registrar that {domain} is registered and not expired, and that its NS "
+            "records point at servers that serve the zone.",
+            "If the domain is new or internal, check that the DNS server the run uses "
+            "(--sender-nameserver / SENDER_NAMESERVERS) can see it.",
+        ),
+        verify="dig SOA {domain} answers NOERROR with the zone's SOA; then re-run the preflight.",
+        fix_line="{domain} does not exist (NXDOMAIN): check the name and its registration",
+    ),
     # --- SPF
     Hint(
         "SPF_OK",

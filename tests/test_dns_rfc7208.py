@@ -96,4 +96,36 @@ def test_a_large_answer_around_a_short_record_has_its_own_finding(resolver: Reso
     assert "shorten the SPF record" not in (finding.hint + finding.fix)
     shared = [line for line in finding.evidence if line.startswith("shares the answer: ")]
     assert len(shared) == 30
-    assert shared[0].startswith("shares the answer: 71 bytes: site-verification-")
+    sizes = sorted(int(line.split()[3]) for line in shared)  # the answer comes in any order
+    assert sizes == [70] * 10 + [71] * 20  # site-verification-0..9 and 10..29
+    assert all("site-verification-" in line for line in shared)
+
+
+# --- a sending domain that does not exist (issue 14 item 7) --------------------------------------
+
+
+def test_every_dns_check_reports_a_domain_that_does_not_exist_once_and_never_passes(resolver: Resolver) -> None:
+    from pytest_sender.dns.blocklist import DEFAULT_BLOCKLISTS
+    from pytest_sender.dns.checks import check_blocklist, check_dkim, check_dmarc, check_mx
+
+    domain = "typo.spf7208.test"  # NXDOMAIN in a zone the server serves
+    findings = [
+        asyncio.run(check_spf(domain, resolver=resolver, include="sendersrv.com", timeout=1.0)),
+        asyncio.run(check_dkim(domain, resolver=resolver, selector="sender", timeout=1.0)),
+        asyncio.run(check_dmarc(domain, resolver=resolver, timeout=1.0)),
+        asyncio.run(check_mx(domain, resolver=resolver, timeout=1.0)),
+        asyncio.run(check_blocklist(domain, resolver=resolver, timeout=1.0, lists=DEFAULT_BLOCKLISTS)),
+    ]
+    for finding in findings:
+        assert (finding.code, finding.status) == ("DNS_DOMAIN_NOT_FOUND", Status.FAIL), finding.check
+        assert "typo.spf7208.test does not exist in DNS (NXDOMAIN" in finding.summary
+        assert "TXT typo.spf7208.test: NXDOMAIN" in " ".join(finding.evidence) or "MX " in finding.evidence[0]
+        text = finding.hint + finding.fix
+        for advice in ("v=spf1", "v=DMARC1", "CNAME", "publish"):
+            assert advice not in text, (finding.check, advice)
+        assert "registrar" in finding.hint
+
+
+def test_a_subdomain_without_records_is_not_reported_as_missing_domain(resolver: Resolver) -> None:
+    finding = asyncio.run(check_spf("ns1.spf7208.test", resolver=resolver, include="sendersrv.com", timeout=1.0))
+    assert finding.code == "SPF_MISSING"  # the name exists (an A record): NODATA, not NXDOMAIN

@@ -122,6 +122,28 @@ def _names_checked(check: str) -> Callable[[_Check], _Check]:
     return decorate
 
 
+def _not_found(check: str, domain: str, answer: DnsAnswer) -> Finding:
+    """The domain-level finding every dns check gives when the sending domain itself is NXDOMAIN.
+
+    No record can exist below a name that does not exist, so no check advises publishing one,
+    and dns.blocklist does not pass a name nobody can look up: each reports this one code.
+    """
+    return make_finding(
+        check,
+        domain,
+        "DNS_DOMAIN_NOT_FOUND",
+        evidence=[answer.describe()],
+        domain=domain,
+        name=answer.name,
+        server=answer.server or "the system resolver",
+    )
+
+
+def _domain_nxdomain(answer: DnsAnswer, name: str) -> bool:
+    """``answer`` (for ``name`` itself, not via a CNAME) says the name does not exist."""
+    return answer.status is DnsStatus.NXDOMAIN and not answer.cname_chain and answer.name == name
+
+
 def _skip(check: str, target: str) -> Finding:
     return make_finding(check, target, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
 
@@ -143,6 +165,8 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
     params: dict[str, Any] = {"domain": domain, "include": include}
     if answer.status.is_fault:
         return fault_finding(check, domain, answer, "SPF record", timeout=timeout)
+    if _domain_nxdomain(answer, name):
+        return _not_found(check, domain, answer)
     evidence = [answer.describe()]
     if not analysis.records:
         return make_finding(
@@ -275,17 +299,21 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
 async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout: float) -> Finding:
     """The selector's key: present (CNAME or TXT), parseable, not revoked, long enough, not testing."""
     check = "dns.dkim"
-    name = to_ascii_name(dkim_name(selector, to_ascii_name(domain)))
+    ascii_name = to_ascii_name(domain)
+    name = to_ascii_name(dkim_name(selector, ascii_name))
     params: dict[str, Any] = {
         "domain": domain,
         "name": name,
         "selector": selector,
         "cname_target": SENDER_DKIM_TARGET,
     }
-    answer = await resolver.query(name, "TXT")
+    # The domain's own TXT answer (shared with dns.spf through the cache) tells whether it exists.
+    answer, own = await asyncio.gather(resolver.query(name, "TXT"), resolver.query(ascii_name, "TXT"))
     evidence = [answer.describe()]
     if answer.status.is_fault:
         return fault_finding(check, domain, answer, "DKIM key", timeout=timeout)
+    if answer.status.is_void and _domain_nxdomain(own, ascii_name):
+        return _not_found(check, domain, own)
     if answer.status.is_void:
         if answer.cname_chain:
             return make_finding(
@@ -344,11 +372,13 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
     org = organisational_domain(ascii_name)
     own_name, org_name = dmarc_name(ascii_name), dmarc_name(org)
     # Both at once: the fallback costs no extra round trip.
-    queries = [resolver.query(own_name, "TXT")]
+    queries = [resolver.query(ascii_name, "TXT"), resolver.query(own_name, "TXT")]
     if org != ascii_name:
         queries.append(resolver.query(org_name, "TXT"))
-    answers = await asyncio.gather(*queries)
+    domain_answer, *answers = await asyncio.gather(*queries)
     own = answers[0]
+    if own.status.is_void and _domain_nxdomain(domain_answer, ascii_name):
+        return _not_found(check, domain, domain_answer)
     params: dict[str, Any] = {"domain": domain, "org_domain": org}
     evidence = [a.describe() for a in answers]
     if own.status.is_fault:
@@ -444,6 +474,8 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
     check = "dns.mx"
     name = to_ascii_name(domain)
     mx = await resolver.query(name, "MX")
+    if _domain_nxdomain(mx, name):
+        return _not_found(check, domain, mx)
     if mx.status.is_void:  # no MX: mail goes to the address records (RFC 5321 §5.1)
         a, aaaa = await asyncio.gather(resolver.query(name, "A"), resolver.query(name, "AAAA"))
     else:
@@ -485,7 +517,11 @@ async def check_blocklist(
     """The domain on each list: listed fails; a "query refused" code is an error, never a listing."""
     check = "dns.blocklist"
     name = to_ascii_name(domain)
-    answers = await asyncio.gather(*(resolver.query(f"{name}.{bl.zone}", "A") for bl in lists))
+    own, *answers = await asyncio.gather(
+        resolver.query(name, "TXT"), *(resolver.query(f"{name}.{bl.zone}", "A") for bl in lists)
+    )
+    if _domain_nxdomain(own, name):
+        return _not_found(check, domain, own)  # not "clean": a name that does not exist is not vetted
     listings = [blocklists.evaluate_listing(bl, answer) for bl, answer in zip(lists, answers, strict=True)]
     evidence = [answer.describe() for answer in answers]
     listed = [item for item in listings if item.kind == "listed"]
