@@ -1105,6 +1105,44 @@ _define(
     ),
     # --- MX
     Hint(
+        "DMARC_TESTING",
+        Status.WARN,
+        "DMARC policy p={policy} at {name} is in testing mode (t=y): receivers may apply a lighter policy",
+        meaning="t=y (RFC 9989) asks receivers to treat the policy as a test: quarantine as none, reject as "
+        "quarantine.",
+        why="While testing, spoofed mail is not held back as the policy says.",
+        steps=(
+            "When the aggregate reports show your own mail passing, remove t=y from the record at {name} (or set t=n).",
+        ),
+        verify="dig TXT {name} shows no t=y; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="remove t=y from {name} when the reports are clean",
+    ),
+    Hint(
+        "DMARC_REMOVED_TAGS",
+        Status.WARN,
+        "The DMARC record at {name} uses {tags}, which RFC 9989 removed: receivers following it ignore them",
+        meaning="pct, rf or ri: tags of RFC 7489 that RFC 9989 removed; receivers following RFC 9989 ignore them.",
+        why="A roll-out that relies on pct= (apply the policy to part of the mail) does not happen at "
+        "RFC 9989 receivers: they apply the whole policy.",
+        steps=(
+            "Use instead: {instead}.",
+            "Publish the record without them:\n       {suggested}",
+        ),
+        verify="dig TXT {name} shows none of {tags}; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="drop {tags} from {name}",
+    ),
+    Hint(
+        "DMARC_P_NOT_SECOND",
+        Status.WARN,
+        "In the DMARC record at {name}, p= does not come right after v=DMARC1: older receivers reject it",
+        meaning="RFC 9989 allows p= anywhere, but RFC 7489 receivers, still common, require it right after "
+        "v=DMARC1 and ignore the record otherwise.",
+        why="Receivers that still follow RFC 7489 treat the domain as having no DMARC record.",
+        steps=("Reorder the record so p= is the second tag:\n       {suggested}",),
+        verify="dig TXT {name} starts with v=DMARC1; p=; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="put p= right after v=DMARC1 in {name}",
+    ),
+    Hint(
         "MX_OK",
         Status.PASS,
         "{domain} receives mail at {hosts}",

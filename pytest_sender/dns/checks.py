@@ -25,12 +25,17 @@ from pytest_sender.dns.dkim import (
     unusable_for_email,
 )
 from pytest_sender.dns.dmarc import (
+    REMOVED_TAGS,
+    DmarcRecord,
+    ReportUri,
+    discover,
     dmarc_name,
     is_dmarc_candidate,
     organisational_domain,
     parse_dmarc_record,
     report_authorisation_name,
     suggest_dmarc_record,
+    tree_walk_names,
     validate_report_uri,
 )
 from pytest_sender.dns.mx import evaluate_mx
@@ -366,42 +371,50 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
 
 @_names_checked("dns.dmarc")
 async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
-    """One valid record at the domain or its organisational domain; policy; report destinations."""
+    """One valid record found by RFC 9989's tree walk; its policy, tags and report destinations."""
     check = "dns.dmarc"
     ascii_name = to_ascii_name(domain)
-    org = organisational_domain(ascii_name)
-    own_name, org_name = dmarc_name(ascii_name), dmarc_name(org)
-    # Both at once: the fallback costs no extra round trip.
-    queries = [resolver.query(ascii_name, "TXT"), resolver.query(own_name, "TXT")]
-    if org != ascii_name:
-        queries.append(resolver.query(org_name, "TXT"))
-    domain_answer, *answers = await asyncio.gather(*queries)
+    walk = tree_walk_names(ascii_name)
+    # The whole bounded walk at once (at most eight names): one round trip, the first hit applies.
+    domain_answer, *answers = await asyncio.gather(
+        resolver.query(ascii_name, "TXT"), *(resolver.query(dmarc_name(name), "TXT") for name in walk)
+    )
     own = answers[0]
     if own.status.is_void and _domain_nxdomain(domain_answer, ascii_name):
         return _not_found(check, domain, domain_answer)
+    evidence: list[str] = []
+    for index, answer in enumerate(answers):  # faults matter up to the first record: it decides the policy
+        evidence.append(answer.describe())
+        if index > 0 and answer.status is DnsStatus.REFUSED:
+            # a server authoritative for the domain only (no recursion) refuses its parents' names
+            evidence[-1] += " (a server that does not serve this parent: counted as no record)"
+            continue
+        if answer.status.is_fault:
+            return fault_finding(check, domain, answer, "DMARC record", timeout=timeout, evidence=evidence[:-1])
+        if any(is_dmarc_candidate(text) for text in answer.records):
+            break
+    found = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
+    discovery = discover(ascii_name, found)
+    org = discovery.organisational_domain
     params: dict[str, Any] = {"domain": domain, "org_domain": org}
-    evidence = [a.describe() for a in answers]
-    if own.status.is_fault:
-        return fault_finding(check, domain, own, "DMARC record", timeout=timeout)
-    candidates = [text for text in own.records if is_dmarc_candidate(text)]
-    found_at = own_name
-    if not candidates and len(answers) > 1:
-        if answers[1].status.is_fault:
-            return fault_finding(check, domain, answers[1], "DMARC record", timeout=timeout)
-        candidates = [text for text in answers[1].records if is_dmarc_candidate(text)]
-        found_at = org_name
-    at_org = found_at != own_name
-    params["name"] = found_at
-    if not candidates:
+    if discovery.policy_domain is None:
+        advised = organisational_domain(ascii_name)  # where to publish: advice only, not RFC 9989's walk
+        evidence.append(discovery.reason)
         return make_finding(
             check,
             domain,
             "DMARC_MISSING",
             evidence=evidence,
-            fallback=f" nor at {org_name}" if org != ascii_name else "",
-            suggested=suggest_dmarc_record(None, org),
-            **params | {"name": own_name},
+            fallback=f" nor at any parent ({', '.join(walk[1:])})" if len(walk) > 1 else "",
+            suggested=suggest_dmarc_record(None, advised),
+            **params | {"name": dmarc_name(ascii_name), "org_domain": advised},
         )
+    policy_domain = discovery.policy_domain
+    found_at = dmarc_name(policy_domain)
+    at_ancestor = policy_domain != ascii_name
+    params["name"] = found_at
+    evidence.append(discovery.reason)
+    candidates = discovery.texts
     if len(candidates) > 1:
         return make_finding(check, domain, "DMARC_MULTIPLE", evidence=evidence, count=len(candidates), **params)
     text = candidates[0]
@@ -418,8 +431,11 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
             suggested=suggest_dmarc_record(None, org, policy="quarantine"),
             **params,
         )
-    if at_org:
-        evidence.append(f"{ascii_name} has no record of its own; the organisational domain's applies")
+    if at_ancestor:
+        evidence.append(f"{ascii_name} has no record of its own; the record of {policy_domain} applies")
+    if record.unknown:
+        evidence.append(f"ignored (not RFC 9989 tags): {', '.join(record.unknown)}")
+    evidence += record.notes
     uris = []
     for uri in (*record.rua, *record.ruf):
         try:
@@ -427,8 +443,7 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
         except ParseError as exc:
             evidence.append(str(exc))
             return make_finding(check, domain, "DMARC_BAD_URI", evidence=evidence, uri=uri, **params)
-    policy_domain = found_at[len("_dmarc.") :]
-    policy = record.effective_policy(for_subdomain=at_org)
+    policy = record.effective_policy(for_subdomain=at_ancestor)
     if policy == "none":
         return make_finding(
             check,
@@ -438,31 +453,99 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
             suggested=suggest_dmarc_record(record, org, policy="quarantine"),
             **params,
         )
-    policy_org = organisational_domain(policy_domain)
-    external = sorted({uri.host for uri in uris if organisational_domain(uri.host) != policy_org})
-    if external:
-        names = [report_authorisation_name(policy_domain, host) for host in external]
-        auth_answers = await asyncio.gather(*(resolver.query(n, "TXT") for n in names))
-        for host, auth_name, auth in zip(external, names, auth_answers, strict=True):
-            evidence.append(auth.describe())
-            if auth.status.is_fault:
-                return fault_finding(
-                    check, domain, auth, "DMARC report authorisation", timeout=timeout, evidence=evidence[:-1]
-                )
-            if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
-                return make_finding(
-                    check,
-                    domain,
-                    "DMARC_EXTERNAL_UNAUTHORISED",
-                    evidence=evidence,
-                    host=host,
-                    auth_name=auth_name,
-                    **params | {"domain": policy_domain},
-                )
+    unauthorised = await _external_unauthorised(resolver, policy_domain, org, uris, evidence)
+    if isinstance(unauthorised, DnsAnswer):
+        return fault_finding(
+            check, domain, unauthorised, "DMARC report authorisation", timeout=timeout, evidence=evidence[:-1]
+        )
+    if unauthorised is not None:
+        host, auth_name = unauthorised
+        return make_finding(
+            check,
+            domain,
+            "DMARC_EXTERNAL_UNAUTHORISED",
+            evidence=evidence,
+            host=host,
+            auth_name=auth_name,
+            **params | {"domain": policy_domain},
+        )
+    return _dmarc_verdict(
+        check, domain, record, policy=policy, at_ancestor=at_ancestor, evidence=evidence, params=params
+    )
+
+
+def _dmarc_verdict(
+    check: str,
+    domain: str,
+    record: DmarcRecord,
+    *,
+    policy: str,
+    at_ancestor: bool,
+    evidence: list[str],
+    params: dict[str, Any],
+) -> Finding:
+    """The finding for an enforcing record with valid destinations: testing, RFC 9989 warnings, or OK."""
+    org = params["org_domain"]
+    if record.testing:
+        return make_finding(check, domain, "DMARC_TESTING", evidence=evidence, policy=policy, **params)
+    if record.removed:
+        instead = "; ".join(f"{tag}=: {REMOVED_TAGS[tag]}" for tag in record.removed)
+        return make_finding(
+            check,
+            domain,
+            "DMARC_REMOVED_TAGS",
+            evidence=evidence,
+            tags=", ".join(f"{tag}=" for tag in record.removed),
+            instead=instead,
+            suggested=suggest_dmarc_record(record, org, policy=record.policy),
+            **params,
+        )
+    if not record.p_follows_v:
+        return make_finding(
+            check,
+            domain,
+            "DMARC_P_NOT_SECOND",
+            evidence=evidence,
+            suggested=suggest_dmarc_record(record, org, policy=record.policy),
+            **params,
+        )
     shown = f"p={record.policy}" + (f", sp={record.subdomain_policy}" if record.subdomain_policy else "")
-    if at_org:
+    if record.nonexistent_policy:
+        shown += f", np={record.nonexistent_policy}"
+    if at_ancestor:
         shown += f" (applies to {domain}: {policy})"
     return make_finding(check, domain, "DMARC_OK", evidence=evidence, policy=shown, **params)
+
+
+async def _external_unauthorised(
+    resolver: Resolver, policy_domain: str, org: str, uris: Sequence[ReportUri], evidence: list[str]
+) -> tuple[str, str] | DnsAnswer | None:
+    """RFC 9990 §4: a destination outside the policy domain's organisational domain must authorise it.
+
+    A destination host at or below the organisational domain is internal. For the others, each
+    host's own organisational domain (by the tree walk) and its authorisation record
+    ``<policy domain>._report._dmarc.<host>`` are read together. Returns the first unauthorised
+    (host, authorisation name), a fault answer, or None.
+    """
+    hosts = sorted({uri.host for uri in uris if not (uri.host == org or uri.host.endswith("." + org))})
+    if not hosts:
+        return None
+    names = [report_authorisation_name(policy_domain, host) for host in hosts]
+    walks = [tree_walk_names(host) for host in hosts]
+    auth_answers, *walk_answers = await asyncio.gather(
+        asyncio.gather(*(resolver.query(n, "TXT") for n in names)),
+        *(asyncio.gather(*(resolver.query(dmarc_name(n), "TXT") for n in walk)) for walk in walks),
+    )
+    for host, auth_name, auth, walk, answers in zip(hosts, names, auth_answers, walks, walk_answers, strict=True):
+        records = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
+        if discover(host, records).organisational_domain == org:
+            continue  # same organisational domain by the walk: internal after all
+        evidence.append(auth.describe())
+        if auth.status.is_fault:
+            return auth
+        if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
+            return host, auth_name
+    return None
 
 
 # --- dns.mx -------------------------------------------------------------------------------------
