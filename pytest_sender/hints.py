@@ -681,6 +681,41 @@ _define(
         ),
         fix_line="DNS query {rdtype} {name} failed ({detail})",
     ),
+    Hint(
+        "DNS_INVALID_NAME",
+        Status.ERROR,
+        "{domain!r} cannot be looked up in DNS: {detail}",
+        meaning="The sending domain (or a name built from it, such as the DKIM selector's) is not a valid "
+        "DNS name, so no record could be read.",
+        why="A name with an empty or over-long label, or an invalid international form, cannot be sent to "
+        "a DNS server; receivers cannot look it up either.",
+        steps=(
+            "Check the configured sending domain (--sender-domain / SENDER_DOMAINS) and the DKIM selector "
+            "for typos: no empty labels (a..b), no label over 63 characters, at most 253 characters.",
+        ),
+        verify="Re-run the preflight; the check then reads the domain's records.",
+        fix_line="fix the domain name {domain!r} ({detail})",
+    ),
+    Hint(
+        "DNS_DOMAIN_NOT_FOUND",
+        Status.FAIL,
+        "{domain} does not exist in DNS (NXDOMAIN from {server}): no SPF, DKIM, DMARC or MX record can "
+        "exist for it, and mail from it is refused",
+        meaning="The sending domain itself does not resolve (NXDOMAIN): a typo, an unregistered or expired "
+        "domain, or a resolver that cannot see it. Every dns check of the domain reports this code.",
+        why="Receivers reject mail from a domain that does not exist, whatever SPF, DKIM or DMARC say; "
+        "no record can be added until the name resolves.",
+        steps=(
+            "Check the spelling of the configured domain (--sender-domain / SENDER_DOMAINS): it must be "
+            "the domain of your From addresses.",
+            "Check at your registrar that {domain} is registered and not expired, and that its NS "
+            "records point at servers that serve the zone.",
+            "If the domain is new or internal, check that the DNS server the run uses "
+            "(--sender-nameserver / SENDER_NAMESERVERS) can see it.",
+        ),
+        verify="dig SOA {domain} answers NOERROR with the zone's SOA; then re-run the preflight.",
+        fix_line="{domain} does not exist (NXDOMAIN): check the name and its registration",
+    ),
     # --- SPF
     Hint(
         "SPF_OK",
@@ -836,7 +871,7 @@ _define(
         "SPF_TOO_LONG",
         Status.WARN,
         "The SPF record of {domain} is {length} bytes long; keep it under 450",
-        meaning="A long record (or TXT answer) risks truncated UDP answers and is hard to maintain.",
+        meaning="A long SPF record risks truncated UDP answers and is hard to maintain.",
         why="Answers over 512 bytes need TCP; receivers behind firewalls that block TCP/53 then "
         "time out and treat SPF as a temporary error.",
         steps=(
@@ -846,6 +881,25 @@ _define(
         ),
         verify="re-run pytest --sender-preflight -k dns.spf.",
         fix_line="shorten the SPF record ({length} bytes)",
+    ),
+    Hint(
+        "SPF_ANSWER_TOO_LARGE",
+        Status.WARN,
+        "The TXT answer at {domain} is {answer_bytes} bytes: the SPF record ({record_bytes} bytes) shares it "
+        "with {others} other TXT records ({others_bytes} bytes)",
+        meaning="The SPF record itself is short, but the other TXT records at the same name make the answer "
+        "receivers fetch too large for one UDP packet (RFC 7208 §3.4 counts the whole answer).",
+        why="Receivers get every TXT record at the name in one answer; past 512 bytes it needs TCP, and "
+        "receivers that cannot use TCP/53 see a temporary SPF error.",
+        steps=(
+            "Remove TXT records at {domain} that are no longer needed (old site-verification tokens, "
+            "duplicate records); the evidence lists each with its size.",
+            "Services that accept it can verify at a subdomain instead (for example _service.{domain}); "
+            "move their tokens there.",
+            "Keep the SPF record as it is: it is not the problem.",
+        ),
+        verify="dig TXT {domain} shows fewer records; re-run pytest --sender-preflight -k dns.spf.",
+        fix_line="remove unneeded TXT records at {domain} (answer {answer_bytes} bytes)",
     ),
     # --- DKIM
     Hint(
@@ -1050,6 +1104,44 @@ _define(
         fix_line='publish TXT {auth_name} "v=DMARC1" at the report host',
     ),
     # --- MX
+    Hint(
+        "DMARC_TESTING",
+        Status.WARN,
+        "DMARC policy p={policy} at {name} is in testing mode (t=y): receivers may apply a lighter policy",
+        meaning="t=y (RFC 9989) asks receivers to treat the policy as a test: quarantine as none, reject as "
+        "quarantine.",
+        why="While testing, spoofed mail is not held back as the policy says.",
+        steps=(
+            "When the aggregate reports show your own mail passing, remove t=y from the record at {name} (or set t=n).",
+        ),
+        verify="dig TXT {name} shows no t=y; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="remove t=y from {name} when the reports are clean",
+    ),
+    Hint(
+        "DMARC_REMOVED_TAGS",
+        Status.WARN,
+        "The DMARC record at {name} uses {tags}, which RFC 9989 removed: receivers following it ignore them",
+        meaning="pct, rf or ri: tags of RFC 7489 that RFC 9989 removed; receivers following RFC 9989 ignore them.",
+        why="A roll-out that relies on pct= (apply the policy to part of the mail) does not happen at "
+        "RFC 9989 receivers: they apply the whole policy.",
+        steps=(
+            "Use instead: {instead}.",
+            "Publish the record without them:\n       {suggested}",
+        ),
+        verify="dig TXT {name} shows none of {tags}; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="drop {tags} from {name}",
+    ),
+    Hint(
+        "DMARC_P_NOT_SECOND",
+        Status.WARN,
+        "In the DMARC record at {name}, p= does not come right after v=DMARC1: older receivers reject it",
+        meaning="RFC 9989 allows p= anywhere, but RFC 7489 receivers, still common, require it right after "
+        "v=DMARC1 and ignore the record otherwise.",
+        why="Receivers that still follow RFC 7489 treat the domain as having no DMARC record.",
+        steps=("Reorder the record so p= is the second tag:\n       {suggested}",),
+        verify="dig TXT {name} starts with v=DMARC1; p=; re-run pytest --sender-preflight -k dns.dmarc.",
+        fix_line="put p= right after v=DMARC1 in {name}",
+    ),
     Hint(
         "MX_OK",
         Status.PASS,

@@ -49,7 +49,7 @@ def test_mx_records_parse_and_sort() -> None:
         ("afallback.mx.test", Status.PASS, "MX_A_FALLBACK"),
         ("null.mx.test", Status.WARN, "MX_NULL"),
         ("nothing.mx.test", Status.WARN, "MX_NONE"),
-        ("absent.mx.test", Status.WARN, "MX_NONE"),
+        ("absent.mx.test", Status.FAIL, "DNS_DOMAIN_NOT_FOUND"),  # NXDOMAIN: the domain itself does not exist
     ],
 )
 def test_the_mx_check_gives_each_zone_its_code(zone_server: RunningDns, domain: str, status: Status, code: str) -> None:

@@ -11,7 +11,8 @@ The ``check_*`` functions return one finding and never raise for DNS faults.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pytest_sender.dns import blocklist as blocklists
@@ -24,12 +25,17 @@ from pytest_sender.dns.dkim import (
     unusable_for_email,
 )
 from pytest_sender.dns.dmarc import (
+    REMOVED_TAGS,
+    DmarcRecord,
+    ReportUri,
+    discover,
     dmarc_name,
     is_dmarc_candidate,
     organisational_domain,
     parse_dmarc_record,
     report_authorisation_name,
     suggest_dmarc_record,
+    tree_walk_names,
     validate_report_uri,
 )
 from pytest_sender.dns.mx import evaluate_mx
@@ -65,6 +71,8 @@ NO_DOMAIN_TARGET = "no-domain-configured"
 #: Where Sender's DKIM CNAME points (the key host Sender publishes).
 SENDER_DKIM_TARGET = "dkim.sendersrv.com"
 
+_Check = Callable[..., Awaitable[Finding]]
+
 _FAULT_CODES = {
     DnsStatus.TIMEOUT: "DNS_TIMEOUT",
     DnsStatus.SERVFAIL: "DNS_SERVFAIL",
@@ -95,6 +103,52 @@ def fault_finding(
     )
 
 
+def _names_checked(check: str) -> Callable[[_Check], _Check]:
+    """One behaviour for every check: a name that cannot be queried is a finding, never a raise.
+
+    The domain as configured, or a name built from it (``<selector>._domainkey.<domain>``, a
+    report-authorisation name), can be unfit for the wire (an empty or over-long label, a bad IDN):
+    the resolver raises :class:`ParseError` for it, and the check reports ``DNS_INVALID_NAME``.
+    Record syntax errors are caught where the records are parsed and have their own codes.
+    """
+
+    def decorate(function: _Check) -> _Check:
+        @functools.wraps(function)
+        async def run(domain: str, **kwargs: Any) -> Finding:
+            try:
+                return await function(domain, **kwargs)
+            except ParseError as exc:
+                return make_finding(
+                    check, domain, "DNS_INVALID_NAME", evidence=[str(exc)], domain=domain, detail=str(exc)
+                )
+
+        return run
+
+    return decorate
+
+
+def _not_found(check: str, domain: str, answer: DnsAnswer) -> Finding:
+    """The domain-level finding every dns check gives when the sending domain itself is NXDOMAIN.
+
+    No record can exist below a name that does not exist, so no check advises publishing one,
+    and dns.blocklist does not pass a name nobody can look up: each reports this one code.
+    """
+    return make_finding(
+        check,
+        domain,
+        "DNS_DOMAIN_NOT_FOUND",
+        evidence=[answer.describe()],
+        domain=domain,
+        name=answer.name,
+        server=answer.server or "the system resolver",
+    )
+
+
+def _domain_nxdomain(answer: DnsAnswer, name: str) -> bool:
+    """``answer`` (for ``name`` itself, not via a CNAME) says the name does not exist."""
+    return answer.status is DnsStatus.NXDOMAIN and not answer.cname_chain and answer.name == name
+
+
 def _skip(check: str, target: str) -> Finding:
     return make_finding(check, target, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
 
@@ -102,18 +156,18 @@ def _skip(check: str, target: str) -> Finding:
 # --- dns.spf ------------------------------------------------------------------------------------
 
 
+@_names_checked("dns.spf")
 async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: float) -> Finding:
     """Exactly one valid record; lookups and void lookups within limits; Sender's include; the all term."""
     check = "dns.spf"
-    try:
-        name = to_ascii_name(domain)
-    except ParseError as exc:
-        return make_finding(check, domain, "DNS_ERROR", rdtype="TXT", name=domain, detail=str(exc), record="SPF record")
+    name = to_ascii_name(domain)
     analysis = await analyze_spf(name, resolver=resolver)
     answer = analysis.answer
     params: dict[str, Any] = {"domain": domain, "include": include}
     if answer.status.is_fault:
         return fault_finding(check, domain, answer, "SPF record", timeout=timeout)
+    if _domain_nxdomain(answer, name):
+        return _not_found(check, domain, answer)
     evidence = [answer.describe()]
     if not analysis.records:
         return make_finding(
@@ -204,10 +258,30 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
             suggested=suggest_spf_record(record, include, soften_all=True),
             **params,
         )
-    length = max(len(record.encode()), sum(len(r.encode()) for r in answer.records))
-    if length > RECOMMENDED_MAX_RECORD_BYTES:
-        evidence.append(f"TXT answer at {name}: {len(answer.records)} records, {length} bytes")
-        return make_finding(check, domain, "SPF_TOO_LONG", evidence=evidence, length=length, **params)
+    record_bytes = len(record.encode())
+    answer_bytes = sum(len(r.encode()) for r in answer.records)
+    if record_bytes > RECOMMENDED_MAX_RECORD_BYTES:
+        evidence.append(f"TXT answer at {name}: {len(answer.records)} records, {answer_bytes} bytes")
+        return make_finding(check, domain, "SPF_TOO_LONG", evidence=evidence, length=record_bytes, **params)
+    if answer_bytes > RECOMMENDED_MAX_RECORD_BYTES:
+        # RFC 7208 §3.4 counts the whole answer: here the other TXT records at the name make it large
+        others = [r for r in answer.records if r != record]
+        evidence.append(f"TXT answer at {name}: {len(answer.records)} records, {answer_bytes} bytes")
+        evidence.append(f"the SPF record: {record_bytes} bytes")
+        for other in others:
+            shown = other if len(other) <= 60 else other[:60] + "…"
+            evidence.append(f"shares the answer: {len(other.encode())} bytes: {shown}")
+        return make_finding(
+            check,
+            domain,
+            "SPF_ANSWER_TOO_LARGE",
+            evidence=evidence,
+            answer_bytes=answer_bytes,
+            record_bytes=record_bytes,
+            others=len(others),
+            others_bytes=answer_bytes - record_bytes,
+            **params,
+        )
     return make_finding(
         check,
         domain,
@@ -222,20 +296,25 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
 # --- dns.dkim -----------------------------------------------------------------------------------
 
 
+@_names_checked("dns.dkim")
 async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout: float) -> Finding:
     """The selector's key: present (CNAME or TXT), parseable, not revoked, long enough, not testing."""
     check = "dns.dkim"
-    name = dkim_name(selector, to_ascii_name(domain))
+    ascii_name = to_ascii_name(domain)
+    name = to_ascii_name(dkim_name(selector, ascii_name))
     params: dict[str, Any] = {
         "domain": domain,
         "name": name,
         "selector": selector,
         "cname_target": SENDER_DKIM_TARGET,
     }
-    answer = await resolver.query(name, "TXT")
+    # The domain's own TXT answer (shared with dns.spf through the cache) tells whether it exists.
+    answer, own = await asyncio.gather(resolver.query(name, "TXT"), resolver.query(ascii_name, "TXT"))
     evidence = [answer.describe()]
     if answer.status.is_fault:
         return fault_finding(check, domain, answer, "DKIM key", timeout=timeout)
+    if answer.status.is_void and _domain_nxdomain(own, ascii_name):
+        return _not_found(check, domain, own)
     if answer.status.is_void:
         if answer.cname_chain:
             return make_finding(
@@ -286,41 +365,52 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
 # --- dns.dmarc ----------------------------------------------------------------------------------
 
 
+@_names_checked("dns.dmarc")
 async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
-    """One valid record at the domain or its organisational domain; policy; report destinations."""
+    """One valid record found by RFC 9989's tree walk; its policy, tags and report destinations."""
     check = "dns.dmarc"
     ascii_name = to_ascii_name(domain)
-    org = organisational_domain(ascii_name)
-    own_name, org_name = dmarc_name(ascii_name), dmarc_name(org)
-    # Both at once: the fallback costs no extra round trip.
-    queries = [resolver.query(own_name, "TXT")]
-    if org != ascii_name:
-        queries.append(resolver.query(org_name, "TXT"))
-    answers = await asyncio.gather(*queries)
+    walk = tree_walk_names(ascii_name)
+    # The whole bounded walk at once (at most eight names): one round trip, the first hit applies.
+    domain_answer, *answers = await asyncio.gather(
+        resolver.query(ascii_name, "TXT"), *(resolver.query(dmarc_name(name), "TXT") for name in walk)
+    )
     own = answers[0]
+    if own.status.is_void and _domain_nxdomain(domain_answer, ascii_name):
+        return _not_found(check, domain, domain_answer)
+    evidence: list[str] = []
+    for index, answer in enumerate(answers):  # faults matter up to the first record: it decides the policy
+        evidence.append(answer.describe())
+        if index > 0 and answer.status is DnsStatus.REFUSED:
+            # a server authoritative for the domain only (no recursion) refuses its parents' names
+            evidence[-1] += " (a server that does not serve this parent: counted as no record)"
+            continue
+        if answer.status.is_fault:
+            return fault_finding(check, domain, answer, "DMARC record", timeout=timeout, evidence=evidence[:-1])
+        if any(is_dmarc_candidate(text) for text in answer.records):
+            break
+    found = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
+    discovery = discover(ascii_name, found)
+    org = discovery.organisational_domain
     params: dict[str, Any] = {"domain": domain, "org_domain": org}
-    evidence = [a.describe() for a in answers]
-    if own.status.is_fault:
-        return fault_finding(check, domain, own, "DMARC record", timeout=timeout)
-    candidates = [text for text in own.records if is_dmarc_candidate(text)]
-    found_at = own_name
-    if not candidates and len(answers) > 1:
-        if answers[1].status.is_fault:
-            return fault_finding(check, domain, answers[1], "DMARC record", timeout=timeout)
-        candidates = [text for text in answers[1].records if is_dmarc_candidate(text)]
-        found_at = org_name
-    at_org = found_at != own_name
-    params["name"] = found_at
-    if not candidates:
+    if discovery.policy_domain is None:
+        advised = organisational_domain(ascii_name)  # where to publish: advice only, not RFC 9989's walk
+        evidence.append(discovery.reason)
         return make_finding(
             check,
             domain,
             "DMARC_MISSING",
             evidence=evidence,
-            fallback=f" nor at {org_name}" if org != ascii_name else "",
-            suggested=suggest_dmarc_record(None, org),
-            **params | {"name": own_name},
+            fallback=f" nor at any parent ({', '.join(walk[1:])})" if len(walk) > 1 else "",
+            suggested=suggest_dmarc_record(None, advised),
+            **params | {"name": dmarc_name(ascii_name), "org_domain": advised},
         )
+    policy_domain = discovery.policy_domain
+    found_at = dmarc_name(policy_domain)
+    at_ancestor = policy_domain != ascii_name
+    params["name"] = found_at
+    evidence.append(discovery.reason)
+    candidates = discovery.texts
     if len(candidates) > 1:
         return make_finding(check, domain, "DMARC_MULTIPLE", evidence=evidence, count=len(candidates), **params)
     text = candidates[0]
@@ -337,8 +427,11 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
             suggested=suggest_dmarc_record(None, org, policy="quarantine"),
             **params,
         )
-    if at_org:
-        evidence.append(f"{ascii_name} has no record of its own; the organisational domain's applies")
+    if at_ancestor:
+        evidence.append(f"{ascii_name} has no record of its own; the record of {policy_domain} applies")
+    if record.unknown:
+        evidence.append(f"ignored (not RFC 9989 tags): {', '.join(record.unknown)}")
+    evidence += record.notes
     uris = []
     for uri in (*record.rua, *record.ruf):
         try:
@@ -346,8 +439,7 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
         except ParseError as exc:
             evidence.append(str(exc))
             return make_finding(check, domain, "DMARC_BAD_URI", evidence=evidence, uri=uri, **params)
-    policy_domain = found_at[len("_dmarc.") :]
-    policy = record.effective_policy(for_subdomain=at_org)
+    policy = record.effective_policy(for_subdomain=at_ancestor)
     if policy == "none":
         return make_finding(
             check,
@@ -357,41 +449,112 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
             suggested=suggest_dmarc_record(record, org, policy="quarantine"),
             **params,
         )
-    policy_org = organisational_domain(policy_domain)
-    external = sorted({uri.host for uri in uris if organisational_domain(uri.host) != policy_org})
-    if external:
-        names = [report_authorisation_name(policy_domain, host) for host in external]
-        auth_answers = await asyncio.gather(*(resolver.query(n, "TXT") for n in names))
-        for host, auth_name, auth in zip(external, names, auth_answers, strict=True):
-            evidence.append(auth.describe())
-            if auth.status.is_fault:
-                return fault_finding(
-                    check, domain, auth, "DMARC report authorisation", timeout=timeout, evidence=evidence[:-1]
-                )
-            if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
-                return make_finding(
-                    check,
-                    domain,
-                    "DMARC_EXTERNAL_UNAUTHORISED",
-                    evidence=evidence,
-                    host=host,
-                    auth_name=auth_name,
-                    **params | {"domain": policy_domain},
-                )
+    unauthorised = await _external_unauthorised(resolver, policy_domain, org, uris, evidence)
+    if isinstance(unauthorised, DnsAnswer):
+        return fault_finding(
+            check, domain, unauthorised, "DMARC report authorisation", timeout=timeout, evidence=evidence[:-1]
+        )
+    if unauthorised is not None:
+        host, auth_name = unauthorised
+        return make_finding(
+            check,
+            domain,
+            "DMARC_EXTERNAL_UNAUTHORISED",
+            evidence=evidence,
+            host=host,
+            auth_name=auth_name,
+            **params | {"domain": policy_domain},
+        )
+    return _dmarc_verdict(
+        check, domain, record, policy=policy, at_ancestor=at_ancestor, evidence=evidence, params=params
+    )
+
+
+def _dmarc_verdict(
+    check: str,
+    domain: str,
+    record: DmarcRecord,
+    *,
+    policy: str,
+    at_ancestor: bool,
+    evidence: list[str],
+    params: dict[str, Any],
+) -> Finding:
+    """The finding for an enforcing record with valid destinations: testing, RFC 9989 warnings, or OK."""
+    org = params["org_domain"]
+    if record.testing:
+        return make_finding(check, domain, "DMARC_TESTING", evidence=evidence, policy=policy, **params)
+    if record.removed:
+        instead = "; ".join(f"{tag}=: {REMOVED_TAGS[tag]}" for tag in record.removed)
+        return make_finding(
+            check,
+            domain,
+            "DMARC_REMOVED_TAGS",
+            evidence=evidence,
+            tags=", ".join(f"{tag}=" for tag in record.removed),
+            instead=instead,
+            suggested=suggest_dmarc_record(record, org, policy=record.policy),
+            **params,
+        )
+    if not record.p_follows_v:
+        return make_finding(
+            check,
+            domain,
+            "DMARC_P_NOT_SECOND",
+            evidence=evidence,
+            suggested=suggest_dmarc_record(record, org, policy=record.policy),
+            **params,
+        )
     shown = f"p={record.policy}" + (f", sp={record.subdomain_policy}" if record.subdomain_policy else "")
-    if at_org:
+    if record.nonexistent_policy:
+        shown += f", np={record.nonexistent_policy}"
+    if at_ancestor:
         shown += f" (applies to {domain}: {policy})"
     return make_finding(check, domain, "DMARC_OK", evidence=evidence, policy=shown, **params)
+
+
+async def _external_unauthorised(
+    resolver: Resolver, policy_domain: str, org: str, uris: Sequence[ReportUri], evidence: list[str]
+) -> tuple[str, str] | DnsAnswer | None:
+    """RFC 9990 §4: a destination outside the policy domain's organisational domain must authorise it.
+
+    A destination host at or below the organisational domain is internal. For the others, each
+    host's own organisational domain (by the tree walk) and its authorisation record
+    ``<policy domain>._report._dmarc.<host>`` are read together. Returns the first unauthorised
+    (host, authorisation name), a fault answer, or None.
+    """
+    hosts = sorted({uri.host for uri in uris if not (uri.host == org or uri.host.endswith("." + org))})
+    if not hosts:
+        return None
+    names = [report_authorisation_name(policy_domain, host) for host in hosts]
+    walks = [tree_walk_names(host) for host in hosts]
+    auth_answers, *walk_answers = await asyncio.gather(
+        asyncio.gather(*(resolver.query(n, "TXT") for n in names)),
+        *(asyncio.gather(*(resolver.query(dmarc_name(n), "TXT") for n in walk)) for walk in walks),
+    )
+    for host, auth_name, auth, walk, answers in zip(hosts, names, auth_answers, walks, walk_answers, strict=True):
+        records = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
+        if discover(host, records).organisational_domain == org:
+            continue  # same organisational domain by the walk: internal after all
+        evidence.append(auth.describe())
+        if auth.status.is_fault:
+            return auth
+        if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
+            return host, auth_name
+    return None
 
 
 # --- dns.mx -------------------------------------------------------------------------------------
 
 
+@_names_checked("dns.mx")
 async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
     """The domain can receive replies and bounces (warn only)."""
     check = "dns.mx"
     name = to_ascii_name(domain)
     mx = await resolver.query(name, "MX")
+    if _domain_nxdomain(mx, name):
+        return _not_found(check, domain, mx)
     if mx.status.is_void:  # no MX: mail goes to the address records (RFC 5321 §5.1)
         a, aaaa = await asyncio.gather(resolver.query(name, "A"), resolver.query(name, "AAAA"))
     else:
@@ -422,6 +585,7 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
 # --- dns.blocklist ------------------------------------------------------------------------------
 
 
+@_names_checked("dns.blocklist")
 async def check_blocklist(
     domain: str,
     *,
@@ -432,7 +596,11 @@ async def check_blocklist(
     """The domain on each list: listed fails; a "query refused" code is an error, never a listing."""
     check = "dns.blocklist"
     name = to_ascii_name(domain)
-    answers = await asyncio.gather(*(resolver.query(f"{name}.{bl.zone}", "A") for bl in lists))
+    own, *answers = await asyncio.gather(
+        resolver.query(name, "TXT"), *(resolver.query(f"{name}.{bl.zone}", "A") for bl in lists)
+    )
+    if _domain_nxdomain(own, name):
+        return _not_found(check, domain, own)  # not "clean": a name that does not exist is not vetted
     listings = [blocklists.evaluate_listing(bl, answer) for bl, answer in zip(lists, answers, strict=True)]
     evidence = [answer.describe() for answer in answers]
     listed = [item for item in listings if item.kind == "listed"]

@@ -138,12 +138,14 @@ def decode_dkim_key(record: DkimRecord) -> DkimKey:
         raw = base64.b64decode(record.public_key, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ParseError(f"p= is not valid base64 ({exc})") from exc
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     if record.key_type == "ed25519":
         from cryptography.hazmat.primitives.asymmetric import ed25519
 
         try:
             ed25519.Ed25519PublicKey.from_public_bytes(raw)
-        except ValueError as exc:
+        except (ValueError, UnsupportedAlgorithm) as exc:
             raise ParseError(f"p= is not a 32-byte Ed25519 key ({len(raw)} bytes)") from exc
         return DkimKey("ed25519", 256)
     if record.key_type != "rsa":
@@ -154,12 +156,15 @@ def decode_dkim_key(record: DkimRecord) -> DkimKey:
     key: object
     try:
         key = serialization.load_der_public_key(raw)  # SubjectPublicKeyInfo, what everyone publishes
+    except UnsupportedAlgorithm as exc:
+        # an algorithm OID or an EC curve the cryptography library does not know: no DKIM verifier will
+        raise ParseError(f"p= holds a key of an unsupported algorithm ({exc})") from exc
     except (ValueError, TypeError):
         # some publish a bare PKCS#1 RSAPublicKey
         pem = b"-----BEGIN RSA PUBLIC KEY-----\n" + base64.encodebytes(raw) + b"-----END RSA PUBLIC KEY-----\n"
         try:
             key = serialization.load_pem_public_key(pem)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             raise ParseError("p= does not hold an RSA public key") from exc
     if not isinstance(key, rsa.RSAPublicKey):
         raise ParseError(f"p= holds a {type(key).__name__}, not an RSA key")

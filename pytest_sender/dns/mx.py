@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pytest_sender.dns.numbers import parse_number
 from pytest_sender.dns.query import DnsAnswer
 from pytest_sender.errors import ParseError
 
@@ -20,9 +21,13 @@ def parse_mx_records(records: Sequence[str]) -> tuple[tuple[int, str], ...]:
     parsed: list[tuple[int, str]] = []
     for record in records:
         preference, _, host = record.partition(" ")
-        if not preference.isdigit() or not host or int(preference) > 65535:
-            raise ParseError(f"{record!r} is not an MX record (preference host)")
-        parsed.append((int(preference), host.strip().rstrip(".").lower() or "."))
+        if not host:
+            raise ParseError(f"{record[:60]!r} is not an MX record (preference host)")
+        try:
+            number = parse_number(preference, maximum=65535, what="its preference ")
+        except ParseError as exc:
+            raise ParseError(f"{record[:60]!r} is not an MX record: {exc}") from None
+        parsed.append((number, host.strip().rstrip(".").lower() or "."))
     return tuple(sorted(parsed))
 
 

@@ -24,6 +24,7 @@ import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pytest_sender.dns.numbers import parse_number
 from pytest_sender.dns.query import DnsAnswer, Resolver, to_ascii_name
 from pytest_sender.errors import ParseError
 
@@ -60,9 +61,11 @@ RECOMMENDED_MAX_RECORD_BYTES = 450
 _QUALIFIER_RESULT = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
 _MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 _MODIFIER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
-_MACRO = re.compile(r"%(?:\{([slodiphcrtvSLODIPHCRTV])(\d*)(r?)([.\-+,/_=]*)\}|(%)|(_)|(-)|(.?))")
-_ALPHANUM_TOPLABEL = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]+$|^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$")
-_IP4_CIDR = re.compile(r"^(0|[1-9][0-9]?)$")
+_MACRO = re.compile(r"%(?:\{([slodiphcrtvSLODIPHCRTV])([0-9]*)(r?)([.\-+,/_=]*)\}|(%)|(_)|(-)|(.?))", re.DOTALL)
+#: RFC 7208 §7.1 toplabel: a letter somewhere, or the hyphenated form (never all digits: 44, 123).
+_ALPHANUM_TOPLABEL = re.compile(r"^[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$|^[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]$")
+#: A macro transformer keeps at most this many labels (a name has at most 127); more keeps all.
+_MAX_TRANSFORMER = 128
 
 
 # --- the record --------------------------------------------------------------------------------
@@ -183,20 +186,24 @@ def _check_domain_spec(spec: str, term: str) -> None:
         raise ParseError(f"{term!r}: {toplabel!r} is not a valid top-level label")
 
 
+def _short(term: str) -> str:
+    """A term for a message: as written, or its start when it is very long."""
+    return repr(term) if len(term) <= 60 else repr(term[:60]) + f"… ({len(term)} characters)"
+
+
 def _parse_cidrs(text: str, term: str) -> tuple[str, int | None, int | None]:
     """Split ``domain/24//64`` into the domain part and the two prefix lengths."""
     cidr4 = cidr6 = None
-    match = re.search(r"(?:/(\d+))?(?://(\d+))?$", text)
+    match = re.search(r"(?:/([0-9]+))?(?://([0-9]+))?$", text)
     if match and match.group(0):
         if match.group(1) is not None:
-            if not _IP4_CIDR.match(match.group(1)) or int(match.group(1)) > 32:
-                raise ParseError(f"{term!r}: IPv4 prefix length must be 0-32")
-            cidr4 = int(match.group(1))
+            cidr4 = parse_number(
+                match.group(1), maximum=32, what=f"{_short(term)}: IPv4 prefix length ", leading_zeros=False
+            )
         if match.group(2) is not None:
-            value = match.group(2)
-            if (len(value) > 1 and value.startswith("0")) or int(value) > 128:
-                raise ParseError(f"{term!r}: IPv6 prefix length must be 0-128")
-            cidr6 = int(value)
+            cidr6 = parse_number(
+                match.group(2), maximum=128, what=f"{_short(term)}: IPv6 prefix length ", leading_zeros=False
+            )
         text = text[: match.start()]
     return text, cidr4, cidr6
 
@@ -238,7 +245,7 @@ def _parse_mechanism(term: str) -> Mechanism:
     # ip4 / ip6
     if not rest.startswith(":"):
         raise ParseError(f"{term!r}: {name} needs ':address'")
-    address, _, prefix = rest[1:].partition("/")
+    address, slash, prefix = rest[1:].partition("/")
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -247,10 +254,8 @@ def _parse_mechanism(term: str) -> Mechanism:
         raise ParseError(f"{term!r}: {address!r} is not an IPv{name[-1]} address")
     limit = 32 if name == "ip4" else 128
     length: int | None = None
-    if prefix:
-        if not prefix.isdigit() or (len(prefix) > 1 and prefix.startswith("0")) or int(prefix) > limit:
-            raise ParseError(f"{term!r}: prefix length must be 0-{limit}")
-        length = int(prefix)
+    if slash:
+        length = parse_number(prefix, maximum=limit, what=f"{_short(term)}: prefix length ", leading_zeros=False)
     if name == "ip4":
         return Mechanism(qualifier, name, network=address, cidr4=length, text=term)
     return Mechanism(qualifier, name, network=address, cidr6=length, text=term)
@@ -349,10 +354,11 @@ def expand_macros(spec: str, context: MacroContext, *, exp: bool = False) -> str
         if reverse:
             parts.reverse()
         if digits:
-            keep = int(digits)
-            if keep == 0:
+            if not digits.strip("0"):
                 raise ParseError(f"macro transformer 0 is not allowed in {spec!r}")
-            parts = parts[-keep:]
+            significant = digits.lstrip("0")
+            keep = int(significant) if len(significant) <= 3 else _MAX_TRANSFORMER
+            parts = parts[-min(keep, _MAX_TRANSFORMER) :]
         expanded = ".".join(parts)
         if letter.isupper():
             expanded = urllib.parse.quote(expanded, safe="")
@@ -476,7 +482,13 @@ async def _fetch_record(evaluation: _Evaluation, domain: str) -> SpfRecord | Non
         raise _Stop("permerror", f"{domain}: {exc}") from exc
 
 
-async def _validated_name(evaluation: _Evaluation, target: str | None) -> str:
+def _name_within(name: str, domain: str) -> bool:
+    """``name`` is ``domain`` or below it; DNS names compare case-insensitively (RFC 7208 §5.5)."""
+    name, domain = name.rstrip(".").lower(), domain.rstrip(".").lower()
+    return name == domain or name.endswith("." + domain)
+
+
+async def _validated_name(evaluation: _Evaluation, target: str | None, *, count_void: bool = False) -> str:
     """RFC 7208 §5.5: PTR names of the IP whose forward lookup returns the IP."""
     ip = evaluation.ip
     reverse = ip.reverse_pointer
@@ -484,11 +496,13 @@ async def _validated_name(evaluation: _Evaluation, target: str | None) -> str:
         answer = await evaluation.resolver.query(reverse, "PTR")
     except ParseError:
         return "unknown"
+    if count_void and answer.status.is_void:
+        evaluation.count_void(answer)  # a ptr term whose PTR lookup is void counts (RFC 7208 §4.6.4)
     if not answer.ok:
         return "unknown"
-    names = list(answer.records[:MAX_MX_OR_PTR_NAMES])
+    names = [name.lower() for name in answer.records[:MAX_MX_OR_PTR_NAMES]]
     if target is not None:
-        names.sort(key=lambda n: not (n == target or n.endswith("." + target)))
+        names.sort(key=lambda n: not _name_within(n, target))
     rdtype = "A" if ip.version == 4 else "AAAA"
     for name in names:
         try:
@@ -535,8 +549,8 @@ async def _matches(evaluation: _Evaluation, mechanism: Mechanism, domain: str) -
         answers = await asyncio.gather(*(evaluation.query(host, address_type) for host in hosts))
         return any(_in_network(ip, address, length) for a in answers for address in a.records)
     if name == "ptr":
-        validated = await _validated_name(evaluation, target)
-        return validated != "unknown" and (validated == target or validated.endswith("." + target))
+        validated = await _validated_name(evaluation, target, count_void=True)
+        return validated != "unknown" and _name_within(validated, target)
     if name == "exists":
         answer = await evaluation.query(target, "A")  # always A, whatever the client's IP version
         evaluation.count_void(answer)

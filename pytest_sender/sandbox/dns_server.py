@@ -280,7 +280,8 @@ class DnsServer:
         qname = question.name.to_text(omit_final_dot=True).lower()
         self.fill_response(query, response)
         if transport == "tcp":
-            wire = response.to_wire()
+            # dnspython caps a reply at the query's EDNS payload unless told otherwise; TCP has no such cap
+            wire = response.to_wire(max_size=65535)
         else:
             limit = max(512, query.payload) if query.edns >= 0 else 512
             try:
