@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -224,16 +225,16 @@ def parse_domain(raw: str) -> str:
     if not text:
         raise _Invalid("the domain is empty")
     if "://" in text or "/" in text or "@" in text or " " in text:
-        raise _Invalid(f"{raw!r} is not a domain name (give only the name, no scheme, path or address)")
+        raise _Invalid(f"{_shown(raw)} is not a domain name (give only the name, no scheme, path or address)")
     try:
         ascii_form = text.encode("idna").decode("ascii")
     except UnicodeError:
-        raise _Invalid(f"{raw!r} is not a valid domain name") from None
+        raise _Invalid(f"{_shown(raw)} is not a valid domain name") from None
     labels = ascii_form.split(".")
     if len(labels) < 2 or len(ascii_form) > 253 or not all(_LDH_LABEL.match(lb) for lb in labels):
-        raise _Invalid(f"{raw!r} is not a valid domain name")
+        raise _Invalid(f"{_shown(raw)} is not a valid domain name")
     if labels[-1].isdigit():
-        raise _Invalid(f"{raw!r} is an address, not a domain name")
+        raise _Invalid(f"{_shown(raw)} is an address, not a domain name")
     return text
 
 
@@ -251,29 +252,50 @@ def parse_host(raw: str) -> str:
     return parse_domain(text)
 
 
+_ASCII_DIGITS = re.compile(r"^[0-9]{1,12}$")
+
+
+def _small_int(text: str) -> int | None:
+    """``text`` as an integer if it is 1-12 ASCII digits (no look-alikes such as '²'), else None."""
+    return int(text) if _ASCII_DIGITS.match(text) else None
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters (a 5,000-digit value stays readable)."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+def _split_url(text: str) -> Any:
+    try:
+        return urlsplit(text)
+    except ValueError as exc:  # an unclosed '[' of an IPv6 host, for one
+        raise _Invalid(f"{_shown(text)} is not a URL ({exc})") from None
+
+
 def parse_api_url(raw: str) -> str:
     text = raw.strip()
-    parts = urlsplit(text)
+    parts = _split_url(text)
     if parts.scheme not in ("http", "https"):
-        raise _Invalid(f"{text!r} has no http:// or https:// scheme")
+        raise _Invalid(f"{_shown(text)} has no http:// or https:// scheme")
     if not parts.hostname:
-        raise _Invalid(f"{text!r} has no host")
+        raise _Invalid(f"{_shown(text)} has no host")
     if parts.username or parts.password:
         raise _Invalid("the URL must not carry credentials; the token comes from SENDER_API_TOKEN")
     if parts.query or parts.fragment:
-        raise _Invalid(f"{text!r} must not have a query or fragment")
+        raise _Invalid(f"{_shown(text)} must not have a query or fragment")
     try:
         _ = parts.port
     except ValueError:
-        raise _Invalid(f"{text!r} has an invalid port") from None
+        raise _Invalid(f"{_shown(text)} has an invalid port") from None
     return text.rstrip("/")
 
 
 def parse_port(raw: str) -> int:
     text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise _Invalid(f"{raw.strip()!r} is not a port number (1-65535)")
-    return int(text)
+    number = _small_int(text)
+    if number is None or not 1 <= number <= 65535:
+        raise _Invalid(f"{_shown(text)} is not a port number (1-65535)")
+    return number
 
 
 def parse_port_list(raw: str) -> tuple[int, ...]:
@@ -282,7 +304,7 @@ def parse_port_list(raw: str) -> tuple[int, ...]:
         raise _Invalid("the port list is empty")
     ports = tuple(parse_port(item) for item in items)
     if len(set(ports)) != len(ports):
-        raise _Invalid(f"{raw.strip()!r} lists a port twice")
+        raise _Invalid(f"{_shown(raw.strip())} lists a port twice")
     return ports
 
 
@@ -292,28 +314,31 @@ def parse_nameserver(raw: str) -> Nameserver:
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise _Invalid(f"{text!r} opens '[' without closing it")
+            raise _Invalid(f"{_shown(text)} opens '[' without closing it")
         host, rest = text[1:end], text[end + 1 :]
         if rest:
             if not rest.startswith(":"):
-                raise _Invalid(f"{text!r} is not HOST[:PORT]")
+                raise _Invalid(f"{_shown(text)} is not HOST[:PORT]")
             port = rest[1:]
     elif text.count(":") == 1:
         host, port = text.split(":")
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        raise _Invalid(f"{text!r} is not an IP address with an optional :PORT") from None
+        raise _Invalid(f"{_shown(text)} is not an IP address with an optional :PORT") from None
     return Nameserver(str(address), parse_port(port))
 
 
 def parse_timeout(raw: str) -> float:
+    text = raw.strip()
+    if len(text) > 40 or not text.isascii():
+        raise _Invalid(f"{_shown(text)} is not a number of seconds")
     try:
-        value = float(raw.strip())
+        value = float(text)
     except ValueError:
-        raise _Invalid(f"{raw.strip()!r} is not a number of seconds") from None
+        raise _Invalid(f"{_shown(raw.strip())} is not a number of seconds") from None
     if not math.isfinite(value) or value <= 0 or value > 600:
-        raise _Invalid(f"{raw.strip()!r} must be more than 0 and at most 600 seconds")
+        raise _Invalid(f"{_shown(raw.strip())} must be more than 0 and at most 600 seconds")
     return value
 
 
@@ -327,14 +352,36 @@ def parse_bool(raw: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise _Invalid(f"{raw.strip()!r} is not one of 1/0, true/false, yes/no, on/off")
+    raise _Invalid(f"{_shown(raw.strip())} is not one of 1/0, true/false, yes/no, on/off")
 
 
 def parse_path(raw: str) -> Path:
+    """A path for a file pytest-sender writes: checked at start-up, so a bad one fails before the run.
+
+    It must not be a directory, and its nearest existing parent must be a directory we may write in
+    (missing parents are created when the file is written).
+    """
     text = raw.strip()
     if not text:
         raise _Invalid("the path is empty")
-    return Path(text)
+    if "\0" in text:
+        raise _Invalid("the path contains a NUL character")
+    path = Path(text)
+    try:
+        if path.is_dir():
+            raise _Invalid(f"{_shown(text)} is a directory; name a file in it")
+        parent = path.absolute().parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise _Invalid(f"{_shown(text)} cannot be created: {_shown(str(parent))} is not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise _Invalid(f"{_shown(text)} cannot be created: {_shown(str(parent))} is not writable")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise _Invalid(f"{_shown(text)} exists and is not writable")
+    except OSError as exc:  # a name too long, for one
+        raise _Invalid(f"{_shown(text)} cannot be used ({exc.strerror or type(exc).__name__})") from None
+    return path
 
 
 _SELECTOR = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*$", re.I)
@@ -343,7 +390,7 @@ _SELECTOR = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0
 def parse_selector(raw: str) -> str:
     text = raw.strip()
     if not _SELECTOR.match(text):
-        raise _Invalid(f"{text!r} is not a DKIM selector (letters, digits, '-' and '.')")
+        raise _Invalid(f"{_shown(text)} is not a DKIM selector (letters, digits, '-' and '.')")
     return text.lower()
 
 
@@ -351,11 +398,11 @@ def parse_email(raw: str) -> str:
     text = raw.strip()
     local, sep, domain = text.rpartition("@")
     if not sep or not local or " " in local or len(local) > 64:
-        raise _Invalid(f"{text!r} is not an email address")
+        raise _Invalid(f"{_shown(text)} is not an email address")
     try:
         parse_domain(domain)
     except _Invalid:
-        raise _Invalid(f"{text!r} is not an email address: the part after @ is not a domain") from None
+        raise _Invalid(f"{_shown(text)} is not an email address: the part after @ is not a domain") from None
     return text
 
 
@@ -365,12 +412,16 @@ _TEMPLATE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 def parse_template_id(raw: str) -> str:
     text = raw.strip()
     if not _TEMPLATE_ID.match(text):
-        raise _Invalid(f"{text!r} is not a transactional campaign id (letters, digits, '-', '_')")
+        raise _Invalid(f"{_shown(text)} is not a transactional campaign id (letters, digits, '-', '_')")
     return text
 
 
 def parse_inbox(raw: str) -> InboxAddress:
-    parts = urlsplit(raw.strip())
+    try:
+        parts = urlsplit(raw.strip())
+    except ValueError:
+        # not echoed: the text may hold a password
+        raise _Invalid("the URL cannot be read (an unclosed '[' of an IPv6 host?)") from None
     if parts.password is not None:
         # never echo the value: it holds a password
         raise _Invalid("the URL must not contain a password; set SENDER_INBOX_PASSWORD instead")
@@ -386,6 +437,8 @@ def parse_inbox(raw: str) -> InboxAddress:
         port = parts.port or 993
     except ValueError:
         raise _Invalid("the URL has an invalid port") from None
+    if port == 0:
+        raise _Invalid("the URL has an invalid port")
     return InboxAddress(unquote(parts.username), parse_host(parts.hostname), port)
 
 
@@ -398,8 +451,10 @@ def parse_live_variables(raw: str) -> str:
 
     try:
         value = json.loads(raw)
-    except ValueError as exc:
-        raise _Invalid(f"not JSON ({exc.args[0] if exc.args else exc})") from None
+    except RecursionError:
+        raise _Invalid("nested too deep (give a flat object of names to values)") from None
+    except ValueError as exc:  # also a number of more than 4,300 digits
+        raise _Invalid(f"not JSON ({str(exc.args[0] if exc.args else exc)[:120]})") from None
     if not isinstance(value, dict):
         raise _Invalid("must be a JSON object of variable names to values")
     for name, item in value.items():
@@ -412,19 +467,22 @@ def parse_live_variables(raw: str) -> str:
 
 def parse_window_days(raw: str) -> int:
     text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 365:
-        raise _Invalid(f"{text!r} is not a number of days from 1 to 365")
-    return int(text)
+    number = _small_int(text)
+    if number is None or not 1 <= number <= 365:
+        raise _Invalid(f"{_shown(text)} is not a number of days from 1 to 365")
+    return number
 
 
 def _percent(text: str, which: str) -> Decimal:
     number = text.strip().removesuffix("%").strip()
+    if len(number) > 40 or not number.isascii():
+        raise _Invalid(f"the {which} rate {_shown(text.strip())} is not a percentage such as 0.3")
     try:
         value = Decimal(number)
     except InvalidOperation:
-        raise _Invalid(f"the {which} rate {text.strip()!r} is not a percentage such as 0.3") from None
+        raise _Invalid(f"the {which} rate {_shown(text.strip())} is not a percentage such as 0.3") from None
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        raise _Invalid(f"the {which} rate {text.strip()!r} must be a percentage from 0 to 100")
+        raise _Invalid(f"the {which} rate {_shown(text.strip())} must be a percentage from 0 to 100")
     return value
 
 
@@ -432,7 +490,7 @@ def parse_rate_threshold(raw: str) -> RateThreshold:
     """``WARN,FAIL`` in percent of sent mail (a ``%`` sign is allowed), warn at most fail."""
     parts = raw.split(",")
     if len(parts) != 2:
-        raise _Invalid(f"{raw.strip()!r} is not WARN,FAIL (two percentages, e.g. 0.1,0.3)")
+        raise _Invalid(f"{_shown(raw.strip())} is not WARN,FAIL (two percentages, e.g. 0.1,0.3)")
     warn, fail = _percent(parts[0], "warn"), _percent(parts[1], "fail")
     if warn > fail:
         raise _Invalid(f"the warn rate {warn}% is above the fail rate {fail}% (warn must be at most fail)")
@@ -513,6 +571,10 @@ def _parse(spec: SettingSpec, raw: RawValue, source: str) -> Any:
         return PARSERS[spec.parse](raw)
     except _Invalid as exc:
         raise ConfigError(spec.name, source, str(exc), spec.example) from None
+    except (ValueError, ArithmeticError, LookupError, RecursionError) as exc:
+        # A parser must raise only _Invalid; this keeps a slip from becoming an INTERNALERROR.
+        problem = f"the value cannot be read ({type(exc).__name__})"
+        raise ConfigError(spec.name, source, problem, spec.example) from None
 
 
 def _is_set(raw: RawValue) -> bool:

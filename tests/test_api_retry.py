@@ -84,4 +84,5 @@ def test_rate_limit_headers_with_non_ascii_digits_are_ignored_not_a_crash() -> N
     limits = parse_rate_limit(
         {"x-ratelimit-limit": "¹", "x-ratelimit-remaining": "²", "x-ratelimit-reset": "³", "retry-after": "½"}, now=NOW
     )
-    assert limits == RateLimit()
+    assert (limits.limit, limits.remaining, limits.reset, limits.retry_after_s) == (None, None, None, None)
+    assert len(limits.unreadable) == 4

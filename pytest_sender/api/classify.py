@@ -31,7 +31,7 @@ from pytest_sender.api.outcomes import (
     UnexpectedAnswer,
     Unreachable,
 )
-from pytest_sender.api.ratelimit import parse_rate_limit
+from pytest_sender.api.ratelimit import RateLimit, parse_rate_limit
 from pytest_sender.errors import ConnectFailed, ConnectionRefused, NetworkTimeout, ParseError
 
 if TYPE_CHECKING:
@@ -85,6 +85,12 @@ def _field_errors(data: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     return errors
 
 
+def _limit_evidence(limits: RateLimit) -> list[str]:
+    """The headroom when the answer names it, and a note on each rate-limit header that was ignored."""
+    lines = [f"rate limit: {limits.headroom()}"] if limits.present else []
+    return [*lines, *limits.unreadable]
+
+
 def classify_answer(
     operation: str, answer: HttpAnswer, *, template_id: str | None = None, now: datetime | None = None
 ) -> Outcome:
@@ -93,9 +99,7 @@ def classify_answer(
     limits = parse_rate_limit(answer.headers, now=now)
     host = urlsplit(answer.url).netloc
     status = answer.status
-    evidence = [f"{answer.method} {answer.url} → HTTP {status}"]
-    if limits.present:
-        evidence.append(f"rate limit: {limits.headroom()}")
+    evidence = [f"{answer.method} {answer.url} → HTTP {status}", *_limit_evidence(limits)]
     common: dict[str, Any] = {"operation": operation, "http_status": status, "rate_limit": limits}
     data = _json_object(answer)
     is_token_check = operation in (CHECK_TOKEN, READ)

@@ -19,6 +19,8 @@ class RateLimit:
     remaining: int | None = None
     reset: datetime | None = None
     retry_after_s: float | None = None
+    #: Notes on headers that were present but could not be read (and so were ignored), for evidence.
+    unreadable: tuple[str, ...] = ()
 
     @property
     def present(self) -> bool:
@@ -42,23 +44,43 @@ class RateLimit:
         return "an unknown time (no Retry-After or X-RateLimit-Reset header)"
 
 
+_MAX_DIGITS = 18  # more is no count, time or epoch any server means; int() of 4,300+ digits raises
+
+
+def _is_number(text: str) -> bool:
+    """1-18 ASCII digits (``str.isdigit`` alone also accepts look-alikes such as '²')."""
+    return 0 < len(text) <= _MAX_DIGITS and text.isascii() and text.isdigit()
+
+
 def _int_header(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    return int(text) if text.isascii() and text.isdigit() else None
+    return int(text) if _is_number(text) else None
+
+
+def _from_timestamp(seconds: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):  # outside what the platform's time functions take
+        return None
 
 
 def _parse_reset(value: str | None, now: datetime) -> datetime | None:
-    """``X-RateLimit-Reset``: Sender documents a date-time; epoch seconds and delta seconds also occur."""
+    """``X-RateLimit-Reset``: Sender documents a date-time; epoch seconds, epoch milliseconds and
+    delta seconds also occur. ``None`` when absent or unreadable (never an exception)."""
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isascii() and text.isdigit():
+    if _is_number(text):
         number = int(text)
+        if number > 10**11:  # epoch milliseconds (epoch seconds reach 10**11 only in the year 5138)
+            return _from_timestamp(number / 1000)
         if number > 10**9:  # epoch seconds
-            return datetime.fromtimestamp(number, tz=timezone.utc)
-        return datetime.fromtimestamp(now.timestamp() + number, tz=timezone.utc)
+            return _from_timestamp(number)
+        return _from_timestamp(now.timestamp() + number)
+    if len(text) > 64:
+        return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -71,26 +93,50 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
+    if len(text) > 64:
+        return None
     try:
-        seconds = float(text)
+        seconds = float(text) if text.isascii() else math.nan
     except ValueError:
         try:
             when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
-        return max(0.0, (when - now).total_seconds())
+        try:
+            return max(0.0, (when - now).total_seconds())
+        except OverflowError:
+            return None
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
 
 
+_NAMES = {
+    "x-ratelimit-limit": "X-RateLimit-Limit",
+    "x-ratelimit-remaining": "X-RateLimit-Remaining",
+    "x-ratelimit-reset": "X-RateLimit-Reset",
+    "retry-after": "Retry-After",
+}
+
+
+def _note(name: str, value: str) -> str:
+    shown = value.strip()
+    shown = repr(shown) if len(shown) <= 40 else f"{shown[:40]!r}… ({len(shown)} characters)"
+    return f"{_NAMES[name]}: {shown} cannot be read; ignored"
+
+
 def parse_rate_limit(headers: Mapping[str, str], *, now: datetime) -> RateLimit:
-    """Read the rate-limit headers; keys must be lower-case."""
-    return RateLimit(
-        limit=_int_header(headers.get("x-ratelimit-limit")),
-        remaining=_int_header(headers.get("x-ratelimit-remaining")),
-        reset=_parse_reset(headers.get("x-ratelimit-reset"), now),
-        retry_after_s=parse_retry_after(headers.get("retry-after"), now=now),
+    """Read the rate-limit headers; keys must be lower-case. Never raises: a header that cannot be
+    read counts as absent, with a note in ``unreadable``."""
+    values = {name: headers.get(name) for name in _NAMES}
+    limit = _int_header(values["x-ratelimit-limit"])
+    remaining = _int_header(values["x-ratelimit-remaining"])
+    reset = _parse_reset(values["x-ratelimit-reset"], now)
+    retry_after_s = parse_retry_after(values["retry-after"], now=now)
+    read = dict(zip(_NAMES, (limit, remaining, reset, retry_after_s), strict=True))
+    unreadable = tuple(
+        _note(name, raw) for name, raw in values.items() if raw is not None and raw.strip() and read[name] is None
     )
+    return RateLimit(limit, remaining, reset, retry_after_s, unreadable)

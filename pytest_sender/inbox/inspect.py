@@ -96,9 +96,23 @@ def _part_text(message: EmailMessage, subtype: str) -> str | None:
 
 
 def parse_message(raw: bytes) -> DeliveredMessage:
-    """Read a fetched message; :class:`ParseError` when it has no headers at all."""
+    """Read a fetched message; :class:`ParseError` (and nothing else) when it cannot be read.
+
+    The stdlib parses headers lazily and its header parser raises IndexError, AttributeError and
+    others on truncated values (``To: "``, ``From: <``, ``Message-ID: <[``); a message from a
+    remote server is data, so every such failure becomes a ParseError here.
+    """
     if not raw.strip():
         raise ParseError("the fetched message is empty")
+    try:
+        return _read_message(raw)
+    except ParseError:
+        raise
+    except Exception as exc:  # any failure of the stdlib parser on remote data
+        raise ParseError(f"the fetched message cannot be parsed ({type(exc).__name__} in its headers)") from exc
+
+
+def _read_message(raw: bytes) -> DeliveredMessage:
     parsed: Message = BytesParser(policy=policy.default).parsebytes(raw)
     if not isinstance(parsed, EmailMessage) or not parsed.keys():
         raise ParseError("the fetched message has no header section")
@@ -125,9 +139,11 @@ def parse_authentication_results(value: str) -> AuthVerdicts:
         raise MissingExtraError("live smoke", "live") from exc
     try:
         header = authres.AuthenticationResultsHeader.parse_value(value)
+        verdicts = tuple((str(r.method).lower(), str(r.result).lower()) for r in header.results)
     except authres.AuthResError as exc:
         raise ParseError(f"the Authentication-Results header is not RFC 8601: {exc}") from exc
-    verdicts = tuple((str(r.method).lower(), str(r.result).lower()) for r in header.results)
+    except Exception as exc:  # authres on remote data: any other failure is unparsable too
+        raise ParseError(f"the Authentication-Results header cannot be parsed ({type(exc).__name__})") from exc
     return AuthVerdicts(authserv_id=header.authserv_id, verdicts=verdicts, header=value)
 
 
