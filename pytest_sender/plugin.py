@@ -228,20 +228,19 @@ class SenderCheckItem(pytest.Item):
     def runtest(self) -> None:
         from pytest_sender.errors import PreflightFailed, SenderPreflightWarning
         from pytest_sender.findings import Status
-        from pytest_sender.report import format_finding
+        from pytest_sender.report import format_finding, under_strict
 
-        finding = self._finding()
+        finding, strict_headline = under_strict(self._finding(), strict=self.config.stash[RUN_KEY].settings.strict)
         self.user_properties.append(("sender_status", finding.status.value))
         self.user_properties.append(("sender_code", finding.code))
         self.stash[_FINDING_KEY] = finding
-        strict = self.config.stash[RUN_KEY].settings.strict
         if finding.status is Status.SKIP:
             pytest.skip(f"{finding.code}: {finding.summary}")
-        if finding.status is Status.WARN and not strict:
+        if finding.status is Status.WARN and strict_headline is None:
             warnings.warn(SenderPreflightWarning(format_finding(finding)), stacklevel=1)
             return
         if finding.status is not Status.PASS:
-            raise PreflightFailed(finding, format_finding(finding))
+            raise PreflightFailed(finding, format_finding(finding, headline=strict_headline))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from pytest_sender.errors import PreflightFailed
@@ -357,6 +356,18 @@ class SenderSession:
         terminalreporter.write_sep("=", "Sender preflight")
         for line in format_table(list(self.run.reported.values())):
             terminalreporter.write_line(line)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # After pytest's own summary line: the last line of the run says when nothing was checked.
+        if self.is_worker:
+            return
+        from pytest_sender.report import nothing_checked_line
+
+        line = nothing_checked_line(list(self.run.reported.values()))
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if line is not None and reporter is not None:
+            reporter.write_line(line)
 
     def pytest_sessionfinish(self) -> None:
         path = self.run.settings.report

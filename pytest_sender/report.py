@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,13 @@ from pytest_sender.findings import Finding, Status
 
 __all__ = [
     "REPORT_VERSION",
+    "REQUIRED_UNDER_STRICT",
     "build_json_report",
     "format_finding",
     "format_table",
+    "nothing_checked_line",
     "summary_counts",
+    "under_strict",
     "write_json_report",
 ]
 
@@ -36,9 +41,50 @@ _HEADLINE = {
 }
 
 
-def format_finding(finding: Finding) -> str:
+# Skips for missing configuration that the pre-deploy gate (--sender-strict) turns into failures:
+# a gate whose secret or domain is missing must not go green. SMTP and api.health stay skips (an app
+# may send through the API only, and health needs campaign ids): "nothing was checked" covers a run
+# where everything skipped.
+REQUIRED_UNDER_STRICT = frozenset({"API_TOKEN_MISSING", "DNS_NO_DOMAIN", "LIVE_NOT_CONFIGURED"})
+
+_STRICT_HEADLINE = {
+    Status.WARN: "failed: warning under --sender-strict",
+    Status.SKIP: "failed: not configured, required under --sender-strict",
+}
+
+
+def under_strict(finding: Finding, *, strict: bool) -> tuple[Finding, str | None]:
+    """The finding as the run reports it, and the headline of a failure that --sender-strict causes.
+
+    Under ``--sender-strict`` a warning fails, and a skip in :data:`REQUIRED_UNDER_STRICT` becomes a
+    ``fail`` (its summary and fix name the setting to set).
+    """
+    if not strict:
+        return finding, None
+    if finding.status is Status.SKIP and finding.code in REQUIRED_UNDER_STRICT:
+        return replace(finding, status=Status.FAIL), _STRICT_HEADLINE[Status.SKIP]
+    if finding.status is Status.WARN:
+        return finding, _STRICT_HEADLINE[Status.WARN]
+    return finding, None
+
+
+def nothing_checked_line(findings: Sequence[Finding]) -> str | None:
+    """One line for a run whose Sender checks all skipped: what to set (None if anything was checked)."""
+    if not findings or any(f.status is not Status.SKIP for f in findings):
+        return None
+    names: list[str] = []
+    for finding in findings:
+        for name in re.findall(r"SENDER_[A-Z_]+", f"{finding.fix} {finding.summary}"):
+            if name not in names and not name.endswith("_FILE"):
+                names.append(name)
+    wanted = ", ".join(names) if names else "the settings the skip reasons above name"
+    return f"sender: nothing was checked: set {wanted}"
+
+
+def format_finding(finding: Finding, *, headline: str | None = None) -> str:
     """The text shown for a failing (or warning) item: code, summary, evidence and hint."""
-    lines = [f"{finding.check}[{finding.target}] {_HEADLINE[finding.status]}: {finding.code} ({finding.status.value})"]
+    said = headline or _HEADLINE[finding.status]
+    lines = [f"{finding.check}[{finding.target}] {said}: {finding.code} ({finding.status.value})"]
     hint_lines = finding.hint.splitlines()
     if hint_lines and hint_lines[0].startswith("What:"):
         lines.append(hint_lines.pop(0))
