@@ -273,6 +273,18 @@ class SenderSession:
         self.config = config
         self.run = run
         self.is_worker = hasattr(config, "workerinput")
+        self.order: list[str] = []  # the plain run's order of the checks (xdist reports in completion order)
+        self.report_path: Path | None = None
+        from pytest_sender.report import utc_timestamp
+
+        self.started_at = utc_timestamp()
+
+    def _reported(self) -> list[tuple[str, Finding]]:
+        """(node id, finding) of every reported check, in the plain run's order."""
+        position = {name: index for index, name in enumerate(self.order)}
+        pairs = list(self.run.reported.items())
+        pairs.sort(key=lambda pair: position.get(pair[1].node_name, len(position)))
+        return pairs
 
     def pytest_report_header(self) -> list[str]:
         lines = ["sender: settings (value, source):"]
@@ -304,6 +316,7 @@ class SenderSession:
                 )
         else:
             for planned in _planned_from_registry(self.run):
+                self.order.append(planned.node_name)
                 new_items.append(
                     SenderCheckItem.from_parent(
                         collector,
@@ -323,7 +336,9 @@ class SenderSession:
         if not (self.run.preflight or self.run.live):
             return
         planned = _planned_from_registry(self.run)
-        self.run.run_checks(planned)
+        if not self.order:
+            self.order = [p.node_name for p in planned]
+            self.run.run_checks(planned)
         node.workerinput[WORKER_PAYLOAD_KEY] = [self.run.findings[p.node_name].to_dict() for p in planned]
 
     # --- reporting ---
@@ -354,8 +369,10 @@ class SenderSession:
         from pytest_sender.report import format_table
 
         terminalreporter.write_sep("=", "Sender preflight")
-        for line in format_table(list(self.run.reported.values())):
+        for line in format_table([finding for _, finding in self._reported()]):
             terminalreporter.write_line(line)
+        if self.report_path is not None:
+            terminalreporter.write_line(f"sender: JSON report written to {self.report_path}")
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -377,8 +394,31 @@ class SenderSession:
 
         if not path.is_absolute():
             path = self.config.invocation_params.dir / path
-        report = build_json_report(list(self.run.reported.values()), strict=self.run.settings.strict)
+        from pytest_sender.report import utc_timestamp
+        from pytest_sender.setting_specs import SPECS_BY_NAME
+
+        reported = self._reported()
+        modes = [name for name in ("preflight", "sandbox", "live") if self.config.getoption(f"sender_{name}")]
+        settings = [
+            {"name": name, "value": shown, "source": source}
+            for name, shown, source in self.run.settings.describe()
+            if not SPECS_BY_NAME[name].secret
+        ]
+        run = {
+            "mode": modes,
+            "sandbox": self.config.getoption("sender_sandbox") or None,
+            "started_at": self.started_at,
+            "finished_at": utc_timestamp(),
+            "settings": settings,
+        }
+        report = build_json_report(
+            [finding for _, finding in reported],
+            strict=self.run.settings.strict,
+            node_ids=[node_id for node_id, _ in reported],
+            run=run,
+        )
         write_json_report(path, report)
+        self.report_path = path
 
 
 # --- fixtures -------------------------------------------------------------------------------------

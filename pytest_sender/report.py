@@ -27,6 +27,7 @@ __all__ = [
     "nothing_checked_line",
     "summary_counts",
     "under_strict",
+    "utc_timestamp",
     "write_json_report",
 ]
 
@@ -106,10 +107,15 @@ def format_table(findings: Sequence[Finding]) -> list[str]:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
+    def fix_of(finding: Finding | None) -> str:
+        return finding.fix if finding is not None and finding.status.is_problem else ""
+
+    # Rows in a row with the same fix share one fix line, under the last of them.
     out = [line(header)]
-    for finding, row in zip(findings, rows, strict=True):
+    for index, (finding, row) in enumerate(zip(findings, rows, strict=True)):
         out.append(line(row))
-        if finding.status.is_problem and finding.fix:
+        following = findings[index + 1] if index + 1 < len(findings) else None
+        if fix_of(finding) and fix_of(following) != fix_of(finding):
             out.append(" " * (widths[0] + 2) + f"fix: {finding.fix}")
     return out
 
@@ -121,18 +127,37 @@ def summary_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return result
 
 
-def build_json_report(findings: Sequence[Finding], *, strict: bool = False) -> dict[str, Any]:
-    """The JSON report (format version 1, documented in the README)."""
+def utc_timestamp(moment: datetime | None = None) -> str:
+    """A UTC time as the report writes it (``2026-01-31T12:00:00Z``)."""
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_json_report(
+    findings: Sequence[Finding],
+    *,
+    strict: bool = False,
+    node_ids: Sequence[str] | None = None,
+    run: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON report (format version 1, documented in the README; later fields are only added).
+
+    ``node_ids`` are the pytest node ids of the findings (same order); ``run`` is the run's metadata
+    (mode, sandbox scenario, start and end time, the non-secret settings with their sources).
+    """
     counts = summary_counts(findings)
     failing = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0)
-    return {
+    ids = list(node_ids) if node_ids is not None else [f"sender::{f.node_name}" for f in findings]
+    report: dict[str, Any] = {
         "version": REPORT_VERSION,
         "plugin_version": __version__,
-        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "findings": [f.to_dict() for f in findings],
+        "generated_at": utc_timestamp(),
+        "findings": [{**f.to_dict(), "node_id": node_id} for f, node_id in zip(findings, ids, strict=True)],
         "summary": {**counts, "ok": failing == 0},
         "durations": {f.node_name: round(f.duration_s, 6) for f in findings},
     }
+    if run is not None:
+        report["run"] = {"plugin_version": __version__, **run}
+    return report
 
 
 def write_json_report(path: Path, report: dict[str, Any]) -> None:
