@@ -28,6 +28,7 @@ asserts, and skipping the rewrite keeps the plugin's load cheap where bytecode i
 from __future__ import annotations
 
 __all__ = [
+    "SOURCE_URL",
     "ConfigError",
     "ConnectFailed",
     "ConnectionRefused",
@@ -45,6 +46,9 @@ __all__ = [
     "UndeliverableMessage",
     "UnknownOperation",
 ]
+
+# pytest-sender is in no package index: from another project it installs from its repository.
+SOURCE_URL = "git+https://github.com/pytest-sender/pytest-sender"
 
 
 class SenderError(Exception):
@@ -70,7 +74,8 @@ class MissingExtraError(SenderError, ImportError):
         self.extra = extra
         super().__init__(
             f"{feature} needs the optional dependencies of pytest-sender[{extra}]; "
-            f'install them with: pip install "pytest-sender[{extra}]"'
+            f'install them with: pip install "pytest-sender[{extra}] @ {SOURCE_URL}" '
+            f'(or pip install ".[{extra}]" in a clone of pytest-sender)'
         )
 
 

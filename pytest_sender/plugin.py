@@ -228,20 +228,19 @@ class SenderCheckItem(pytest.Item):
     def runtest(self) -> None:
         from pytest_sender.errors import PreflightFailed, SenderPreflightWarning
         from pytest_sender.findings import Status
-        from pytest_sender.report import format_finding
+        from pytest_sender.report import format_finding, under_strict
 
-        finding = self._finding()
+        finding, strict_headline = under_strict(self._finding(), strict=self.config.stash[RUN_KEY].settings.strict)
         self.user_properties.append(("sender_status", finding.status.value))
         self.user_properties.append(("sender_code", finding.code))
         self.stash[_FINDING_KEY] = finding
-        strict = self.config.stash[RUN_KEY].settings.strict
         if finding.status is Status.SKIP:
             pytest.skip(f"{finding.code}: {finding.summary}")
-        if finding.status is Status.WARN and not strict:
+        if finding.status is Status.WARN and strict_headline is None:
             warnings.warn(SenderPreflightWarning(format_finding(finding)), stacklevel=1)
             return
         if finding.status is not Status.PASS:
-            raise PreflightFailed(finding, format_finding(finding))
+            raise PreflightFailed(finding, format_finding(finding, headline=strict_headline))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from pytest_sender.errors import PreflightFailed
@@ -274,6 +273,18 @@ class SenderSession:
         self.config = config
         self.run = run
         self.is_worker = hasattr(config, "workerinput")
+        self.order: list[str] = []  # the plain run's order of the checks (xdist reports in completion order)
+        self.report_path: Path | None = None
+        from pytest_sender.report import utc_timestamp
+
+        self.started_at = utc_timestamp()
+
+    def _reported(self) -> list[tuple[str, Finding]]:
+        """(node id, finding) of every reported check, in the plain run's order."""
+        position = {name: index for index, name in enumerate(self.order)}
+        pairs = list(self.run.reported.items())
+        pairs.sort(key=lambda pair: position.get(pair[1].node_name, len(position)))
+        return pairs
 
     def pytest_report_header(self) -> list[str]:
         lines = ["sender: settings (value, source):"]
@@ -305,6 +316,7 @@ class SenderSession:
                 )
         else:
             for planned in _planned_from_registry(self.run):
+                self.order.append(planned.node_name)
                 new_items.append(
                     SenderCheckItem.from_parent(
                         collector,
@@ -324,7 +336,9 @@ class SenderSession:
         if not (self.run.preflight or self.run.live):
             return
         planned = _planned_from_registry(self.run)
-        self.run.run_checks(planned)
+        if not self.order:
+            self.order = [p.node_name for p in planned]
+            self.run.run_checks(planned)
         node.workerinput[WORKER_PAYLOAD_KEY] = [self.run.findings[p.node_name].to_dict() for p in planned]
 
     # --- reporting ---
@@ -355,8 +369,22 @@ class SenderSession:
         from pytest_sender.report import format_table
 
         terminalreporter.write_sep("=", "Sender preflight")
-        for line in format_table(list(self.run.reported.values())):
+        for line in format_table([finding for _, finding in self._reported()]):
             terminalreporter.write_line(line)
+        if self.report_path is not None:
+            terminalreporter.write_line(f"sender: JSON report written to {self.report_path}")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # After pytest's own summary line: the last line of the run says when nothing was checked.
+        if self.is_worker:
+            return
+        from pytest_sender.report import nothing_checked_line
+
+        line = nothing_checked_line(list(self.run.reported.values()))
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if line is not None and reporter is not None:
+            reporter.write_line(line)
 
     def pytest_sessionfinish(self) -> None:
         path = self.run.settings.report
@@ -366,8 +394,31 @@ class SenderSession:
 
         if not path.is_absolute():
             path = self.config.invocation_params.dir / path
-        report = build_json_report(list(self.run.reported.values()), strict=self.run.settings.strict)
+        from pytest_sender.report import utc_timestamp
+        from pytest_sender.setting_specs import SPECS_BY_NAME
+
+        reported = self._reported()
+        modes = [name for name in ("preflight", "sandbox", "live") if self.config.getoption(f"sender_{name}")]
+        settings = [
+            {"name": name, "value": shown, "source": source}
+            for name, shown, source in self.run.settings.describe()
+            if not SPECS_BY_NAME[name].secret
+        ]
+        run = {
+            "mode": modes,
+            "sandbox": self.config.getoption("sender_sandbox") or None,
+            "started_at": self.started_at,
+            "finished_at": utc_timestamp(),
+            "settings": settings,
+        }
+        report = build_json_report(
+            [finding for _, finding in reported],
+            strict=self.run.settings.strict,
+            node_ids=[node_id for node_id, _ in reported],
+            run=run,
+        )
         write_json_report(path, report)
+        self.report_path = path
 
 
 # --- fixtures -------------------------------------------------------------------------------------

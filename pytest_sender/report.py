@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,14 @@ from pytest_sender.findings import Finding, Status
 
 __all__ = [
     "REPORT_VERSION",
+    "REQUIRED_UNDER_STRICT",
     "build_json_report",
     "format_finding",
     "format_table",
+    "nothing_checked_line",
     "summary_counts",
+    "under_strict",
+    "utc_timestamp",
     "write_json_report",
 ]
 
@@ -36,9 +42,50 @@ _HEADLINE = {
 }
 
 
-def format_finding(finding: Finding) -> str:
+# Skips for missing configuration that the pre-deploy gate (--sender-strict) turns into failures:
+# a gate whose secret or domain is missing must not go green. SMTP and api.health stay skips (an app
+# may send through the API only, and health needs campaign ids): "nothing was checked" covers a run
+# where everything skipped.
+REQUIRED_UNDER_STRICT = frozenset({"API_TOKEN_MISSING", "DNS_NO_DOMAIN", "LIVE_NOT_CONFIGURED"})
+
+_STRICT_HEADLINE = {
+    Status.WARN: "failed: warning under --sender-strict",
+    Status.SKIP: "failed: not configured, required under --sender-strict",
+}
+
+
+def under_strict(finding: Finding, *, strict: bool) -> tuple[Finding, str | None]:
+    """The finding as the run reports it, and the headline of a failure that --sender-strict causes.
+
+    Under ``--sender-strict`` a warning fails, and a skip in :data:`REQUIRED_UNDER_STRICT` becomes a
+    ``fail`` (its summary and fix name the setting to set).
+    """
+    if not strict:
+        return finding, None
+    if finding.status is Status.SKIP and finding.code in REQUIRED_UNDER_STRICT:
+        return replace(finding, status=Status.FAIL), _STRICT_HEADLINE[Status.SKIP]
+    if finding.status is Status.WARN:
+        return finding, _STRICT_HEADLINE[Status.WARN]
+    return finding, None
+
+
+def nothing_checked_line(findings: Sequence[Finding]) -> str | None:
+    """One line for a run whose Sender checks all skipped: what to set (None if anything was checked)."""
+    if not findings or any(f.status is not Status.SKIP for f in findings):
+        return None
+    names: list[str] = []
+    for finding in findings:
+        for name in re.findall(r"SENDER_[A-Z_]+", f"{finding.fix} {finding.summary}"):
+            if name not in names and not name.endswith("_FILE"):
+                names.append(name)
+    wanted = ", ".join(names) if names else "the settings the skip reasons above name"
+    return f"sender: nothing was checked: set {wanted}"
+
+
+def format_finding(finding: Finding, *, headline: str | None = None) -> str:
     """The text shown for a failing (or warning) item: code, summary, evidence and hint."""
-    lines = [f"{finding.check}[{finding.target}] {_HEADLINE[finding.status]}: {finding.code} ({finding.status.value})"]
+    said = headline or _HEADLINE[finding.status]
+    lines = [f"{finding.check}[{finding.target}] {said}: {finding.code} ({finding.status.value})"]
     hint_lines = finding.hint.splitlines()
     if hint_lines and hint_lines[0].startswith("What:"):
         lines.append(hint_lines.pop(0))
@@ -60,10 +107,15 @@ def format_table(findings: Sequence[Finding]) -> list[str]:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
+    def fix_of(finding: Finding | None) -> str:
+        return finding.fix if finding is not None and finding.status.is_problem else ""
+
+    # Rows in a row with the same fix share one fix line, under the last of them.
     out = [line(header)]
-    for finding, row in zip(findings, rows, strict=True):
+    for index, (finding, row) in enumerate(zip(findings, rows, strict=True)):
         out.append(line(row))
-        if finding.status.is_problem and finding.fix:
+        following = findings[index + 1] if index + 1 < len(findings) else None
+        if fix_of(finding) and fix_of(following) != fix_of(finding):
             out.append(" " * (widths[0] + 2) + f"fix: {finding.fix}")
     return out
 
@@ -75,18 +127,37 @@ def summary_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return result
 
 
-def build_json_report(findings: Sequence[Finding], *, strict: bool = False) -> dict[str, Any]:
-    """The JSON report (format version 1, documented in the README)."""
+def utc_timestamp(moment: datetime | None = None) -> str:
+    """A UTC time as the report writes it (``2026-01-31T12:00:00Z``)."""
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_json_report(
+    findings: Sequence[Finding],
+    *,
+    strict: bool = False,
+    node_ids: Sequence[str] | None = None,
+    run: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON report (format version 1, documented in the README; later fields are only added).
+
+    ``node_ids`` are the pytest node ids of the findings (same order); ``run`` is the run's metadata
+    (mode, sandbox scenario, start and end time, the non-secret settings with their sources).
+    """
     counts = summary_counts(findings)
     failing = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0)
-    return {
+    ids = list(node_ids) if node_ids is not None else [f"sender::{f.node_name}" for f in findings]
+    report: dict[str, Any] = {
         "version": REPORT_VERSION,
         "plugin_version": __version__,
-        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "findings": [f.to_dict() for f in findings],
+        "generated_at": utc_timestamp(),
+        "findings": [{**f.to_dict(), "node_id": node_id} for f, node_id in zip(findings, ids, strict=True)],
         "summary": {**counts, "ok": failing == 0},
         "durations": {f.node_name: round(f.duration_s, 6) for f in findings},
     }
+    if run is not None:
+        report["run"] = {"plugin_version": __version__, **run}
+    return report
 
 
 def write_json_report(path: Path, report: dict[str, Any]) -> None:

@@ -18,7 +18,8 @@ as U-labels or punycode) but every domain is reserved and can never receive mail
 (RFC 2606 / RFC 6761). Subjects and names are unicode (no control characters).
 
 This module is the one place that imports hypothesis at module level; it needs the ``contract``
-extra (``pip install "pytest-sender[contract]"``). Nothing on the plugin's load path imports it.
+extra (``pip install ".[contract]"`` in a clone, ``pip install "pytest-sender[contract] @ git+https://github.com/pytest-sender/pytest-sender"``
+elsewhere). Nothing on the plugin's load path imports it.
 """
 
 from __future__ import annotations

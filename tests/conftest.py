@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -14,8 +13,10 @@ if TYPE_CHECKING:
 # In-process pytester runs drop the modules they were first to import. Libraries that cache
 # classes across modules (httpx loads httpcore lazily and keeps its exception classes; the email
 # package's policies; cryptography; yaml) then disagree with themselves depending on test order.
-# Importing them once here, at collection and before any pytester run, pins them for the session.
-for _name in (
+# Importing them once, before the first test (so before any pytester run), pins them for the session.
+# Not at this module's import: pytest loads this conftest at start-up in the clone even for a user's
+# ``pytest --sender-preflight``, which must work with the core install alone (no test extra).
+_PINNED_MODULES = (
     "cryptography.x509",
     "email.contentmanager",
     "email.headerregistry",
@@ -29,21 +30,23 @@ for _name in (
     "werkzeug.serving",
     "werkzeug.wrappers",
     "yaml",
-):
-    # openapi_spec_validator comes with the test extra: this conftest is also loaded (as a conftest
-    # of a test* directory) by a user's preflight run in a clone with only the core install.
-    if importlib.util.find_spec(_name.partition(".")[0]) is not None:
-        importlib.import_module(_name)
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_caller_sender_settings() -> Iterator[None]:
-    """The project's own tests never see the caller's SENDER_* settings (restored afterwards)."""
-    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("SENDER_")}
-    try:
+def _project_test_session() -> Iterator[None]:
+    """The project's own tests: modules pinned, and a developer's real ``SENDER_*`` settings hidden.
+
+    The settings are removed for the duration of these tests only and restored afterwards; a user's
+    preflight run in the clone (which collects none of these tests) sees them as anywhere else.
+    """
+    for name in _PINNED_MODULES:
+        importlib.import_module(name)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("SENDER_"):
+                patch.delenv(name)
         yield
-    finally:
-        os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)

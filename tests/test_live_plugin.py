@@ -100,7 +100,9 @@ def test_live_without_the_live_extra_is_a_usage_error_naming_the_extra(
     monkeypatch.setitem(sys.modules, "imapclient", None)
     result = pytester.runpytest_inprocess("--sender-live", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(['*live smoke needs the optional dependencies*pip install "pytest-sender[[]live[]]"'])
+    result.stderr.fnmatch_lines(
+        ['*live smoke needs the optional dependencies*pip install "pytest-sender[[]live[]] @ git+https://*']
+    )
 
 
 def test_preflight_alone_adds_no_live_items(pytester: pytest.Pytester) -> None:

@@ -125,7 +125,7 @@ def test_an_unknown_delivery_folder_is_refused_clearly() -> None:
 
 def test_a_missing_live_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "imapclient", None)
-    with pytest.raises(MissingExtraError, match=r'pip install "pytest-sender\[live\]"'):
+    with pytest.raises(MissingExtraError, match=r'pip install "pytest-sender\[live\] @ git\+https://'):
         require_live_extra()
 
 

@@ -28,12 +28,6 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert test_command in ci_lines
 
 
-def test_ci_proves_the_first_command_before_the_test_command() -> None:
-    ci = (ROOT / ".ci" / "run").read_text()
-    checked = ci.index("tests/helpers/readme_quickstart.py compare")
-    assert ci.index("readme_quickstart.py command") < checked < ci.index(console_commands()[1])
-
-
 def test_every_setting_is_documented_with_its_flag_env_and_ini() -> None:
     for spec in SETTINGS:
         for name in (spec.flag, spec.env, spec.ini):
@@ -41,3 +35,15 @@ def test_every_setting_is_documented_with_its_flag_env_and_ini() -> None:
                 assert f"`{name}" in README, name
         if spec.secret:
             assert f"`{spec.env}_FILE`" in README
+
+
+def test_ci_proves_the_first_command_before_the_test_command() -> None:
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert ci_lines.index("python3 .ci/quickstart.py") < ci_lines.index(console_commands()[1])
+
+
+def test_the_development_section_names_the_debian_packages_and_what_skips_without_them() -> None:
+    development = README.split("## Development", 1)[1]
+    for package in ("knot", "dovecot-imapd"):
+        assert f"`{package}`" in development
+    assert "skip" in development

@@ -342,7 +342,7 @@ def test_without_hypothesis_importing_the_strategies_names_the_extra() -> None:
         "except ImportError as exc:\n    print(type(exc).__name__, exc)\n"
     )
     assert result.stdout.startswith("MissingExtraError hypothesis strategies needs"), result.stderr
-    assert 'pip install "pytest-sender[contract]"' in result.stdout
+    assert 'pip install "pytest-sender[contract] @ git+https://' in result.stdout
 
 
 def test_the_plugin_and_the_contract_helpers_do_not_import_hypothesis() -> None:
