@@ -2150,3 +2150,19 @@ _define(
         fix_line="{problem}",
     ),
 )
+
+_define(
+    Hint(
+        "CONTENT_LINK_LISTED",
+        Status.FAIL,
+        "{name} links to {domain}, which {listing} lists",
+        meaning="A domain the message links to is on a domain blocklist (Spamhaus DBL, URIBL, SURBL).",
+        why="Receivers that use the list junk or reject any message naming a listed domain, whoever sent it.",
+        steps=(
+            "Remove or replace the links to {domain}.",
+            "If {domain} is yours, find out why it was listed and request delisting: {lookup}",
+        ),
+        verify=_RERUN_CONTENT,
+        fix_line="remove links to {domain} ({listing})",
+    ),
+)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_sender.content.checks import check_content
 from pytest_sender.content.message import parse_content, parse_html_document
 from pytest_sender.content.rules import GMAIL_CLIP_BYTES, content_findings, evaluate_content, link_domains, summarise
+from pytest_sender.dns.query import Resolver
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Status
+from tests.helpers.dns_servers import RunningDns, serve
 
 GOOD_HTML = (
     "<html><body><p>Hello Ada, thanks for your order A-1001. It ships tomorrow from our warehouse; "
@@ -207,3 +213,26 @@ def test_broken_html_only_raises_parse_error(parts: list[str]) -> None:
     except ParseError:
         return
     evaluate_content(content)
+
+
+@pytest.fixture(scope="module", params=["sandbox", "knot"])
+def zone_server(request: pytest.FixtureRequest) -> Iterator[RunningDns]:
+    yield from serve(request.param)
+
+
+def test_link_domains_are_looked_up_on_the_domain_blocklists(zone_server: RunningDns, tmp_path: Path) -> None:
+    html = GOOD_HTML.replace(
+        "</body>",
+        "<p><a href='https://www.listed.test/offer'>offer</a> <a href='https://blocked.test/'>more</a></p></body>",
+    )
+    sample = tmp_path / "offer.eml"
+    sample.write_bytes(message(html=html))
+    resolver = Resolver([zone_server.nameserver], timeout=0.5)
+    finding = asyncio.run(check_content(sample, resolver=resolver))
+    assert (finding.code, finding.status) == ("CONTENT_LINK_LISTED", Status.FAIL)
+    assert "links to listed.test, which Spamhaus DBL (spam domain) lists" in finding.summary
+    # A list's "query refused" answer is noted, never taken for a listing or a pass.
+    assert any(line.startswith("blocked.test on Spamhaus DBL: not answered") for line in finding.evidence)
+    clean = tmp_path / "clean.eml"
+    clean.write_bytes(message())
+    assert asyncio.run(check_content(clean, resolver=resolver)).code == "CONTENT_OK"

@@ -24,6 +24,7 @@ from pytest_sender.live.checks import evaluate_content
 from pytest_sender.live.flow import Delivery
 from pytest_sender.sandbox.api_server import ApiSandbox
 from pytest_sender.settings import ScoreThreshold
+from tests.helpers.dns_servers import RunningDns, start_sandbox_dns
 from tests.helpers.scripted_http import closed_port
 from tests.test_content_rules import message
 
@@ -110,8 +111,15 @@ def _write_samples(pytester: pytest.Pytester) -> tuple[Path, Path]:
     return good, spam
 
 
+@pytest.fixture(scope="module")
+def loopback_dns() -> Iterator[RunningDns]:
+    """The link-domain blocklist lookups go to a DNS server on loopback, never to the system's."""
+    with start_sandbox_dns() as running:
+        yield running
+
+
 @needs_spamd
-def test_preflight_items_for_sample_messages(pytester: pytest.Pytester) -> None:
+def test_preflight_items_for_sample_messages(pytester: pytest.Pytester, loopback_dns: RunningDns) -> None:
     _write_samples(pytester)
     (pytester.path / "welcome.html").write_text("<p>Hi {{ name }}</p><script>x()</script>")
     result = pytester.runpytest_subprocess(
@@ -126,6 +134,8 @@ def test_preflight_items_for_sample_messages(pytester: pytest.Pytester) -> None:
         "welcome.html",
         "--sender-report",
         "r.json",
+        "--sender-nameserver",
+        f"{loopback_dns.nameserver.host}:{loopback_dns.nameserver.port}",
         "-p",
         "no:cacheprovider",
     )

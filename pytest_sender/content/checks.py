@@ -9,19 +9,34 @@ loopback started once per run; neither: a skip naming what to install.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_sender.content.message import MessageContent, parse_content, parse_html_document
-from pytest_sender.content.rules import content_findings, summarise
+from pytest_sender.content.rules import content_findings, link_domains, summarise
 from pytest_sender.content.spamd import SpamdServer, SpamScore, find_spamd, score_message
+from pytest_sender.dns.blocklist import DEFAULT_BLOCKLISTS, Blocklist, evaluate_listing
 from pytest_sender.errors import MissingExtraError, ParseError, SandboxError, TransportError
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
 from pytest_sender.preflight.registry import CheckContext, CheckSpec
 from pytest_sender.settings import ScoreThreshold, Settings
 
-__all__ = ["CHECKS", "check_content", "evaluate_spam_score", "load_message", "message_targets", "score_messages"]
+if TYPE_CHECKING:
+    from pytest_sender.dns.query import Resolver
+
+__all__ = [
+    "CHECKS",
+    "check_content",
+    "evaluate_spam_score",
+    "link_listings",
+    "load_message",
+    "message_targets",
+    "score_messages",
+]
 
 LINT_CHECK = "content.lint"
 SPAM_CHECK = "content.spam-score"
@@ -50,16 +65,68 @@ def load_message(path: Path) -> tuple[bytes, MessageContent]:
     return raw, parse_content(raw, name=str(path))
 
 
-def check_content(path: Path) -> Finding:
-    """The content rules on one file: the worst problem, every problem in the evidence."""
+async def link_listings(
+    content: MessageContent,
+    *,
+    resolver: Resolver,
+    lists: Sequence[Blocklist] = DEFAULT_BLOCKLISTS,
+    check: str = LINT_CHECK,
+) -> tuple[list[Finding], list[str]]:
+    """Every link domain on every domain blocklist, all asked at once.
+
+    Returns the ``CONTENT_LINK_LISTED`` findings and notes for the lookups that could not be
+    answered (a timeout or a list's "query refused" code is never a listing, and never a pass
+    either: it is noted in the evidence).
+    """
+    domains = link_domains(content)
+    pairs = [(domain, bl) for domain in domains for bl in lists]
+    answers = await asyncio.gather(*(resolver.query(f"{domain}.{bl.zone}", "A") for domain, bl in pairs))
+    findings, notes = [], []
+    for (domain, bl), answer in zip(pairs, answers, strict=True):
+        listing = evaluate_listing(bl, answer)
+        if listing.kind == "listed":
+            findings.append(
+                make_finding(
+                    check,
+                    content.name,
+                    "CONTENT_LINK_LISTED",
+                    evidence=[answer.describe()],
+                    name=content.name,
+                    domain=domain,
+                    listing=f"{bl.title} ({listing.meaning})",
+                    lookup=bl.lookup_url,
+                )
+            )
+        elif listing.kind != "clean":
+            notes.append(f"{domain} on {bl.title}: not answered ({answer.describe()})")
+    return findings, notes
+
+
+async def check_content(
+    path: Path, *, resolver: Resolver | None = None, lists: Sequence[Blocklist] = DEFAULT_BLOCKLISTS
+) -> Finding:
+    """The content rules on one file, and (with a resolver) its link domains on the domain blocklists:
+    the worst problem, every problem in the evidence."""
     target = str(path)
     try:
-        _, content = load_message(path)
+        _, content = await asyncio.to_thread(load_message, path)
     except OSError as exc:
         return make_finding(LINT_CHECK, target, "CONTENT_UNREADABLE", name=target, problem=exc.strerror or str(exc))
     except ParseError as exc:
         return make_finding(LINT_CHECK, target, "CONTENT_UNREADABLE", name=target, problem=str(exc))
-    return summarise(content_findings(content, check=LINT_CHECK))
+    findings = content_findings(content, check=LINT_CHECK)
+    notes: list[str] = []
+    if resolver is not None:
+        try:
+            listed, notes = await link_listings(content, resolver=resolver, lists=lists)
+        except ParseError as exc:  # a link host that cannot be put on the wire
+            listed, notes = [], [f"link domains not looked up: {exc}"]
+        if listed:
+            findings = [f for f in findings if f.code != "CONTENT_OK"] + listed
+    summary = summarise(findings)
+    if notes:
+        summary = replace(summary, evidence=(*summary.evidence, "blocklist lookups not answered:", *notes))
+    return summary
 
 
 def evaluate_spam_score(
@@ -144,7 +211,10 @@ async def _score_files(settings: Settings) -> dict[str, SpamScore | Finding]:
 
 
 async def _run_lint(context: CheckContext, target: str) -> Finding:
-    return await asyncio.to_thread(check_content, Path(target))
+    from pytest_sender.dns.checks import shared_resolver
+
+    lists = context.extras.get("dns_blocklists", DEFAULT_BLOCKLISTS)
+    return await check_content(Path(target), resolver=await shared_resolver(context), lists=lists)
 
 
 async def _run_spam_score(context: CheckContext, target: str) -> Finding:

@@ -649,7 +649,8 @@ async def check_blocklist(
 # --- the registry entries -----------------------------------------------------------------------
 
 
-async def _resolver(context: CheckContext) -> Resolver:
+async def shared_resolver(context: CheckContext) -> Resolver:
+    """The run's one resolver (shared by every DNS lookup of the run, so by its cache), or the injected one."""
     injected = context.extras.get("dns_resolver")
     if isinstance(injected, Resolver):
         return injected
@@ -666,7 +667,7 @@ async def _run_spf(context: CheckContext, target: str) -> Finding:
         return _skip("dns.spf", target)
     return await check_spf(
         target,
-        resolver=await _resolver(context),
+        resolver=await shared_resolver(context),
         include=context.settings.spf_include,
         timeout=context.settings.timeout,
     )
@@ -677,7 +678,7 @@ async def _run_dkim(context: CheckContext, target: str) -> Finding:
         return _skip("dns.dkim", target)
     return await check_dkim(
         target,
-        resolver=await _resolver(context),
+        resolver=await shared_resolver(context),
         selector=context.settings.dkim_selector,
         timeout=context.settings.timeout,
     )
@@ -686,13 +687,13 @@ async def _run_dkim(context: CheckContext, target: str) -> Finding:
 async def _run_dmarc(context: CheckContext, target: str) -> Finding:
     if target == NO_DOMAIN_TARGET:
         return _skip("dns.dmarc", target)
-    return await check_dmarc(target, resolver=await _resolver(context), timeout=context.settings.timeout)
+    return await check_dmarc(target, resolver=await shared_resolver(context), timeout=context.settings.timeout)
 
 
 async def _run_mx(context: CheckContext, target: str) -> Finding:
     if target == NO_DOMAIN_TARGET:
         return _skip("dns.mx", target)
-    return await check_mx(target, resolver=await _resolver(context), timeout=context.settings.timeout)
+    return await check_mx(target, resolver=await shared_resolver(context), timeout=context.settings.timeout)
 
 
 async def _run_blocklist(context: CheckContext, target: str) -> Finding:
@@ -700,7 +701,7 @@ async def _run_blocklist(context: CheckContext, target: str) -> Finding:
         return _skip("dns.blocklist", target)
     lists = context.extras.get("dns_blocklists", blocklists.DEFAULT_BLOCKLISTS)
     return await check_blocklist(
-        target, resolver=await _resolver(context), timeout=context.settings.timeout, lists=lists
+        target, resolver=await shared_resolver(context), timeout=context.settings.timeout, lists=lists
     )
 
 
