@@ -509,11 +509,14 @@ def parse_secret(raw: str) -> Secret:
 # --- the settings table (in setting_specs, which the plugin reads at every start) --------------
 
 
-#: Each row's parser, by the name the table gives.
 def parse_message_file(raw: str) -> Path:
     path = parse_path(raw)
-    if not path.is_file():
-        raise _Invalid(f"{str(path)!r} is not a readable file (an .eml message or an .html template)")
+    try:
+        readable = path.is_file() and os.access(path, os.R_OK)
+    except (OSError, ValueError):  # a name the OS cannot hold (a NUL byte, too long)
+        readable = False
+    if not readable:
+        raise _Invalid(f"{_shown(str(path))} is not a readable file (an .eml message or an .html template)")
     return path
 
 
@@ -521,7 +524,7 @@ def parse_spamd(raw: str) -> SpamdAddress:
     text = raw.strip()
     host, sep, port = text.rpartition(":")
     if not sep or not host:
-        raise _Invalid(f"{text!r} is not HOST:PORT")
+        raise _Invalid(f"{_shown(text)} is not HOST:PORT")
     host = host.strip("[]")
     try:
         host = str(ipaddress.ip_address(host))
@@ -536,13 +539,14 @@ _POINTS = re.compile(r"^-?[0-9]{1,4}(?:\.[0-9]{1,3})?$", re.ASCII)
 def parse_score_threshold(raw: str) -> ScoreThreshold:
     parts = [part.strip() for part in raw.split(",")]
     if len(parts) != 2 or not all(_POINTS.match(part) for part in parts):
-        raise _Invalid(f"{raw.strip()!r} is not WARN,FAIL in SpamAssassin points (two numbers)")
+        raise _Invalid(f"{_shown(raw.strip())} is not WARN,FAIL in SpamAssassin points (two numbers)")
     warn, fail = float(parts[0]), float(parts[1])
     if warn > fail:
-        raise _Invalid(f"{raw.strip()!r}: the warn score is above the fail score")
+        raise _Invalid(f"{_shown(raw.strip())}: the warn score is above the fail score")
     return ScoreThreshold(warn, fail)
 
 
+#: Each row's parser, by the name the table gives.
 PARSERS: dict[str, Callable[[str], Any]] = {
     name: function for name, function in globals().items() if name.startswith("parse_") and callable(function)
 }
