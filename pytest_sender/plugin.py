@@ -233,11 +233,19 @@ class SenderCheckItem(pytest.Item):
         finding, strict_headline = under_strict(self._finding(), strict=self.config.stash[RUN_KEY].settings.strict)
         self.user_properties.append(("sender_status", finding.status.value))
         self.user_properties.append(("sender_code", finding.code))
+        if finding.status in (Status.WARN, Status.FAIL, Status.ERROR):
+            # junitxml: the hint travels with the test case (its message holds only the headline).
+            self.user_properties.append(("sender_fix", finding.fix))
+            self.user_properties.append(("sender_hint", finding.hint))
         self.stash[_FINDING_KEY] = finding
         if finding.status is Status.SKIP:
             pytest.skip(f"{finding.code}: {finding.summary}")
         if finding.status is Status.WARN and strict_headline is None:
-            warnings.warn(SenderPreflightWarning(format_finding(finding)), stacklevel=1)
+            # One line in pytest's warnings summary: the code and summary (the hint is in the table
+            # and the report), attributed to the preflight rather than to a line of the plugin.
+            warnings.warn_explicit(
+                SenderPreflightWarning(f"{finding.code}: {finding.summary}"), SenderPreflightWarning, COLLECTOR_NAME, 0
+            )
             return
         if finding.status is not Status.PASS:
             raise PreflightFailed(finding, format_finding(finding, headline=strict_headline))
@@ -351,6 +359,7 @@ class SenderSession:
             if finding is not None:
                 # A plain dict survives xdist's report serialisation, so the controller sees it.
                 report.sender_finding = finding.to_dict()
+                report.duration = finding.duration_s  # the check's own time (junitxml, --durations)
                 if report.skipped and isinstance(report.longrepr, tuple):
                     # Point the skip at the item, not at the plugin line that raised it.
                     report.longrepr = (item.nodeid, None, report.longrepr[2])
