@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_sender.setting_specs import SETTINGS
+from pytest_sender.setting_specs import HELP_DEFAULTS, HELP_GROUPS, SETTINGS, SPECS_BY_NAME
 
 # Everything else of ours is imported inside the hooks that need it, and those run only when a
 # --sender-* mode or a fixture is in use: loading the plugin costs a pytest start next to nothing.
@@ -41,7 +41,10 @@ WORKER_PAYLOAD_KEY = "sender_preflight"
 HELP_PREFLIGHT = "run the Sender preflight checks, one test item per check and target"
 HELP_LIVE = "run the live smoke checks against Sender (sends real email to the configured inbox)"
 HELP_SANDBOX = "start the embedded Sender sandbox and point every check at it; =broken shows the failures"
-HELP_STRICT_FLAG = "treat preflight warnings as failures [env SENDER_STRICT, ini sender_strict]"
+HELP_STRICT_FLAG = (
+    "treat preflight warnings, and a missing token, domain or live-smoke setting, as failures "
+    "[env SENDER_STRICT, ini sender_strict]"
+)
 MARKER_SENDER_CONTRACT = (
     "sender_contract: a test of Sender's transactional API contract (payloads, answers, the sandbox); "
     "select them with -m sender_contract"
@@ -87,8 +90,22 @@ def _option_dest(name: str) -> str:
 # --- options --------------------------------------------------------------------------------------
 
 
+def _help(spec: Any) -> str:
+    where = f"[env {spec.env}, ini {spec.ini}]"
+    if spec.boolean:
+        return HELP_STRICT_FLAG if spec.name == "strict" else f"{spec.help} {where}"
+    default = HELP_DEFAULTS.get(spec.name)
+    shown = f"(default: {default})" if default is not None else f"(for example {spec.example})"
+    return f"{spec.help} {shown} {where}"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("sender", "Sender transactional email (pytest-sender)")
+    secrets = ", ".join(f"{spec.env}" for spec in SETTINGS if spec.secret)
+    group = parser.getgroup(
+        "sender",
+        f"Sender transactional email (pytest-sender): preflight. Secrets come only from the environment "
+        f"({secrets}, or each with _FILE naming a file that holds it), never from a flag",
+    )
     group.addoption("--sender-preflight", action="store_true", dest="sender_preflight", help=HELP_PREFLIGHT)
     group.addoption("--sender-live", action="store_true", dest="sender_live", help=HELP_LIVE)
     group.addoption(
@@ -101,36 +118,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="sender_sandbox",
         help=HELP_SANDBOX,
     )
-    for spec in SETTINGS:
-        if spec.flag is None:
-            continue
-        where = f"[env {spec.env}, ini {spec.ini}]"
-        if spec.boolean:
-            group.addoption(
-                spec.flag,
-                action="store_true",
-                default=False,
-                dest=_option_dest(spec.name),
-                help=HELP_STRICT_FLAG if spec.name == "strict" else f"{spec.help} {where}",
-            )
-        elif spec.multi:
-            group.addoption(
-                spec.flag,
-                action="append",
-                default=None,
-                dest=_option_dest(spec.name),
-                metavar="VALUE",
-                help=f"{spec.help}, e.g. {spec.example} {where}",
-            )
-        else:
-            group.addoption(
-                spec.flag,
-                action="store",
-                default=None,
-                dest=_option_dest(spec.name),
-                metavar="VALUE",
-                help=f"{spec.help}, e.g. {spec.example} {where}",
-            )
+    for key, title, names in HELP_GROUPS:
+        target = group if key == "sender" else parser.getgroup(key, f"Sender: {title} (pytest-sender)")
+        for spec in (SPECS_BY_NAME[name] for name in names):
+            if spec.flag is None:
+                continue
+            if spec.boolean:
+                kwargs: dict[str, Any] = {"action": "store_true", "default": False}
+            else:
+                kwargs = {"action": "append" if spec.multi else "store", "default": None, "metavar": "VALUE"}
+            target.addoption(spec.flag, dest=_option_dest(spec.name), help=_help(spec), **kwargs)
     for spec in SETTINGS:
         if spec.ini is None:
             continue
@@ -233,11 +230,19 @@ class SenderCheckItem(pytest.Item):
         finding, strict_headline = under_strict(self._finding(), strict=self.config.stash[RUN_KEY].settings.strict)
         self.user_properties.append(("sender_status", finding.status.value))
         self.user_properties.append(("sender_code", finding.code))
+        if finding.status in (Status.WARN, Status.FAIL, Status.ERROR):
+            # junitxml: the hint travels with the test case (its message holds only the headline).
+            self.user_properties.append(("sender_fix", finding.fix))
+            self.user_properties.append(("sender_hint", finding.hint))
         self.stash[_FINDING_KEY] = finding
         if finding.status is Status.SKIP:
             pytest.skip(f"{finding.code}: {finding.summary}")
         if finding.status is Status.WARN and strict_headline is None:
-            warnings.warn(SenderPreflightWarning(format_finding(finding)), stacklevel=1)
+            # One line in pytest's warnings summary: the code and summary (the hint is in the table
+            # and the report), attributed to the preflight rather than to a line of the plugin.
+            warnings.warn_explicit(
+                SenderPreflightWarning(f"{finding.code}: {finding.summary}"), SenderPreflightWarning, COLLECTOR_NAME, 0
+            )
             return
         if finding.status is not Status.PASS:
             raise PreflightFailed(finding, format_finding(finding, headline=strict_headline))
@@ -351,6 +356,7 @@ class SenderSession:
             if finding is not None:
                 # A plain dict survives xdist's report serialisation, so the controller sees it.
                 report.sender_finding = finding.to_dict()
+                report.duration = finding.duration_s  # the check's own time (junitxml, --durations)
                 if report.skipped and isinstance(report.longrepr, tuple):
                     # Point the skip at the item, not at the plugin line that raised it.
                     report.longrepr = (item.nodeid, None, report.longrepr[2])

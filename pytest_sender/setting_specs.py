@@ -10,7 +10,7 @@ PYTEST_DONT_REWRITE: loaded at every pytest start; no test asserts here.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_API_URL", "SETTINGS", "SPECS_BY_NAME", "SettingSpec"]
+__all__ = ["DEFAULT_API_URL", "HELP_DEFAULTS", "HELP_GROUPS", "SETTINGS", "SPECS_BY_NAME", "SettingSpec"]
 
 DEFAULT_API_URL = "https://api.sender.net/v2"
 
@@ -318,3 +318,45 @@ SETTINGS: tuple[SettingSpec, ...] = (
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SETTINGS}
+
+# Where each setting appears in ``pytest --help`` (one option group per family).
+HELP_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("sender", "preflight", ("api_url", "api_token", "timeout", "strict", "report")),
+    ("sender-dns", "DNS", ("domains", "dkim_selector", "spf_include", "nameservers")),
+    ("sender-smtp", "SMTP", ("smtp_host", "smtp_ports", "smtp_username", "smtp_password")),
+    (
+        "sender-live",
+        "live smoke",
+        (
+            "inbox",
+            "inbox_password",
+            "recipient",
+            "sender_from",
+            "template_id",
+            "live_timeout",
+            "live_keep",
+            "live_variables",
+        ),
+    ),
+    (
+        "sender-health",
+        "delivery health",
+        ("campaigns", "health_window", "health_complaints", "health_hard_bounces", "health_soft_bounces"),
+    ),
+)
+
+# The value a setting has when nothing sets it, as ``--help`` shows it (a test keeps these equal to
+# what settings.py resolves); settings without one show an example instead.
+HELP_DEFAULTS: dict[str, str] = {
+    "api_url": DEFAULT_API_URL,
+    "dkim_selector": "sender",
+    "spf_include": "sendersrv.com",
+    "smtp_host": "smtp.sender.net",
+    "smtp_ports": "587,2525,25",
+    "timeout": "5",
+    "live_timeout": "120",
+    "health_window": "7",
+    "health_complaints": "0.1,0.3",
+    "health_hard_bounces": "2,5",
+    "health_soft_bounces": "5,10",
+}

@@ -80,3 +80,39 @@ def test_under_xdist_the_table_and_the_report_keep_the_plain_runs_order(pytester
     assert len(plain_codes) > 9
     assert xdist_rows == plain_rows
     assert xdist_codes == plain_codes
+
+
+def test_the_warnings_summary_has_one_line_per_warning_code_and_summary(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--sender-preflight", "--sender-sandbox=broken")
+    summary = result.stdout.str().split("warnings summary")[1].split("-- Docs:")[0]
+    lines = [line.strip() for line in summary.splitlines()[1:] if line.strip()]
+    assert lines == [
+        "sender::smtp.port[" + lines[0].split("[", 1)[1],
+        "sender:0: SenderPreflightWarning: SMTP_PORT_REFUSED: " + lines[1].split("SMTP_PORT_REFUSED: ", 1)[1],
+        "sender::dns.mx[sender-sandbox.test]",
+        "sender:0: SenderPreflightWarning: MX_NULL: sender-sandbox.test publishes a null MX: it cannot receive "
+        "replies or bounces",
+    ]
+    assert "plugin.py" not in summary
+    assert "How to fix" not in summary
+
+
+def test_junitxml_cases_carry_the_hint_and_the_checks_duration(pytester: pytest.Pytester) -> None:
+    import xml.etree.ElementTree as ET
+
+    pytester.runpytest("--sender-preflight", "--sender-sandbox=broken", "--junitxml=j.xml", "--sender-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    findings = {f["node_id"].removeprefix("sender::"): f for f in report["findings"]}
+    cases = list(ET.parse(pytester.path / "j.xml").iter("testcase"))
+    assert len(cases) == len(findings)
+    for case in cases:
+        finding = findings[case.get("name", "")]
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        assert float(case.get("time", "-1")) == pytest.approx(finding["duration_s"], abs=0.02)  # + setup/teardown
+        if finding["status"] == "pass":
+            assert "sender_hint" not in properties
+        else:
+            assert properties["sender_fix"] == finding["fix"]
+            assert properties["sender_hint"] == finding["hint"]
+            assert properties["sender_hint"].startswith("What:")
+    assert max(float(case.get("time", "0")) for case in cases) > 0.01

@@ -239,7 +239,12 @@ def test_json_report_and_junitxml_carry_the_findings(
         case for case in ET.parse(pytester.path / "j.xml").iter("testcase") if case.get("name", "").startswith("api")
     )
     properties = {p.get("name"): p.get("value") for p in testcase.iter("property")}
-    assert properties == {"sender_status": "warn", "sender_code": "API_RATE_LIMITED"}
+    assert properties == {
+        "sender_status": "warn",
+        "sender_code": "API_RATE_LIMITED",
+        "sender_fix": finding["fix"],
+        "sender_hint": finding["hint"],
+    }
 
 
 def test_the_json_report_path_can_come_from_the_environment(

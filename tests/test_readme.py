@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pytest_sender.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,14 +18,44 @@ def console_commands() -> list[str]:
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 
-def test_the_readme_opens_with_the_two_setup_commands() -> None:
-    first, second = console_commands()[:2]
-    assert first.startswith("python -m pip install . && pytest --sender-preflight")
-    assert second == 'python -m pip install -e ".[test]" && python -m pytest'
+TEST_COMMAND = 'python -m pip install -e ".[test]" && python -m pytest'
+
+
+def test_the_readme_opens_with_the_first_command_and_gives_the_test_command_in_the_quick_start() -> None:
+    assert console_commands()[0].startswith("python -m pip install . && pytest --sender-preflight")
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert f"```console\n{TEST_COMMAND}\n```" in quick_start
+
+
+def test_the_test_command_is_not_between_the_quick_starts_outputs() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert quick_start.index(TEST_COMMAND) > quick_start.rindex("```text")
+
+
+def test_the_jobs_table_has_a_test_your_app_row_linking_to_its_section() -> None:
+    jobs = README.split("## What it is for", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in jobs.splitlines() if line.startswith("| test your app |"))
+    assert "(#testing-your-app-against-the-sandbox)" in row
+    assert "## Testing your app against the sandbox" in README
+
+
+def test_the_extras_table_names_every_package_of_each_extra() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    table = README.split("## Installation extras", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in table.splitlines() if line.startswith("| ")}
+    extras = {"(core)": project["dependencies"], **project["optional-dependencies"]}
+    for extra, requirements in extras.items():
+        for requirement in requirements:
+            name = re.split(r"[<>=\[ ;]", requirement, maxsplit=1)[0]
+            shown = "`all`" if name == "pytest-sender" and extra == "test" else name
+            if name == "pytest-sender" and extra == "all":
+                continue
+            assert shown in rows[extra], (extra, name)
 
 
 def test_ci_runs_exactly_the_readmes_test_command() -> None:
-    test_command = console_commands()[1]
+    test_command = TEST_COMMAND
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert test_command in ci_lines
 
@@ -39,7 +71,7 @@ def test_every_setting_is_documented_with_its_flag_env_and_ini() -> None:
 
 def test_ci_proves_the_first_command_before_the_test_command() -> None:
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
-    assert ci_lines.index("python3 .ci/quickstart.py") < ci_lines.index(console_commands()[1])
+    assert ci_lines.index("python3 .ci/quickstart.py") < ci_lines.index(TEST_COMMAND)
 
 
 def test_the_development_section_names_the_debian_packages_and_what_skips_without_them() -> None:
