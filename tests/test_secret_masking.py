@@ -1,0 +1,155 @@
+"""Secrets never appear in any output, in any encoding (issue 13).
+
+The one masking mechanism is :func:`pytest_sender.findings.redact`; these tests put canaries through
+real servers on loopback that echo them back (an aiosmtpd relay whose 535 reply quotes the client's
+AUTH PLAIN blob, a scripted HTTP server echoing the token in a Location header and in its body) and
+check every output: findings, outcomes' repr and str, stdout, stderr, the JSON report and junitxml.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_sender.api.client import SenderClient
+from pytest_sender.api.outcomes import UnexpectedAnswer
+from pytest_sender.api.retry import NO_RETRIES
+from pytest_sender.findings import redact
+from tests.helpers.scripted_http import Reply, ScriptedHttpServer
+from tests.helpers.smtp_servers import SmtpServers
+from tests.test_smtp_auth import auth_finding
+
+PASSWORD = 'canary"Pw\\5f3e+9c/1d'  # a quote and a backslash: IMAP and JSON escape them
+TOKEN = "canary-T0ken+5ecret/9f"
+
+
+def encodings(secret: str) -> list[str]:
+    """Every form of ``secret`` a server may echo, each of which must be masked."""
+    raw = secret.encode()
+    forms = [
+        secret,
+        json.dumps(secret)[1:-1],
+        repr(secret)[1:-1],
+        secret.replace("\\", "\\\\").replace('"', '\\"'),
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+    ]
+    for offset in range(3):  # the secret at each alignment inside an encoded string
+        encoded = base64.b64encode(b"x" * offset + raw + b"y").decode()
+        forms.append(encoded[(0, 2, 3)[offset] : (offset + len(raw)) * 8 // 6])
+        forms.append(base64.urlsafe_b64encode(b"x" * offset + raw).decode()[(0, 2, 3)[offset] :].rstrip("="))
+    return forms
+
+
+def assert_hidden(text: str, secret: str) -> None:
+    for form in encodings(secret):
+        assert form not in text, form
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    secret=st.text(min_size=4, max_size=30).filter(lambda s: s.strip() == s and "\x00" not in s),
+    before=st.binary(max_size=10),
+    after=st.binary(max_size=10),
+)
+def test_a_base64_run_holding_a_secret_at_any_alignment_is_masked_whole(
+    secret: str, before: bytes, after: bytes
+) -> None:
+    blob = base64.b64encode(before + secret.encode() + after).decode()
+    assert redact(blob, [secret]) == "***"
+
+
+def test_escaped_and_encoded_forms_are_masked() -> None:
+    text = " | ".join(encodings(PASSWORD))
+    masked = redact(text, [PASSWORD])
+    assert_hidden(masked, PASSWORD)
+    assert set(masked.split(" | ")) == {"***"}
+
+
+def test_unrelated_base64_and_text_stay() -> None:
+    assert redact("250 OK aGVsbG8gd29ybGQ= done", [PASSWORD]) == "250 OK aGVsbG8gd29ybGQ= done"
+
+
+@pytest.fixture
+def servers() -> Iterator[SmtpServers]:
+    with SmtpServers() as running:
+        yield running
+
+
+@pytest.mark.parametrize("user", ["u", "us", "usr", "smtp-user-7"])  # the password at offset 0, 1, 2 mod 3
+def test_a_535_echoing_the_auth_plain_blob_leaks_neither_user_nor_password(servers: SmtpServers, user: str) -> None:
+    blob = base64.b64encode(f"\0{user}\0{PASSWORD}".encode()).decode()
+    quoted = PASSWORD.replace("\\", "\\\\").replace('"', '\\"')
+    port = servers.relay(users={}, failure_reply=f'535 5.7.8 bad AUTH PLAIN {blob} for "{quoted}"')
+    finding = auth_finding((port,), servers.client_context(), user=user, password=PASSWORD)
+    assert finding.code == "SMTP_AUTH_REJECTED"
+    assert "bad AUTH PLAIN ***" in finding.summary
+    text = json.dumps(finding.to_dict()) + repr(finding) + str(finding)
+    assert_hidden(text, PASSWORD)
+    assert blob not in text
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        f"https://app.example/login?token={TOKEN}",
+        f"https://app.example/login?token={urllib.parse.quote(TOKEN, safe='')}",
+        f"https://app.example/login?t={base64.urlsafe_b64encode(('Bearer ' + TOKEN).encode()).decode()}",
+    ],
+)
+def test_a_location_header_echoing_the_token_is_masked_in_repr_str_and_evidence(location: str) -> None:
+    body = json.dumps({"message": f"moved, your token was {TOKEN}"}).encode()
+    reply = Reply(302, body, (("Content-Type", "application/json"), ("Location", location)))
+    with (
+        ScriptedHttpServer([reply]) as server,
+        SenderClient(server.url + "/v2", TOKEN, timeout=2.0, retry=NO_RETRIES) as client,
+    ):
+        outcome = client.check_token()
+    assert isinstance(outcome, UnexpectedAnswer)
+    assert any(line.startswith("Location: https://app.example/login?") for line in outcome.evidence)
+    finding = outcome.finding("api.token", "x")
+    text = repr(outcome) + str(outcome) + "\n".join(outcome.evidence) + json.dumps(finding.to_dict())
+    assert_hidden(text, TOKEN)
+
+
+def test_the_token_in_every_encoding_is_in_no_output_at_full_verbosity(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    echoed = " ".join(encodings(TOKEN)) + " " + base64.b64encode(f"Bearer {TOKEN}".encode()).decode()
+    body = json.dumps({"message": f"rejected {echoed}"}).encode()
+    location = f"https://app.example/?token={urllib.parse.quote(TOKEN, safe='')}"
+    replies = [Reply(401, body, (("Content-Type", "application/json"), ("Location", location)))]
+    with ScriptedHttpServer(replies) as server:
+        monkeypatch.setenv("SENDER_API_URL", server.url + "/v2")
+        monkeypatch.setenv("SENDER_API_TOKEN", TOKEN)
+        result = pytester.runpytest_subprocess(
+            "--sender-preflight",
+            "-k",
+            "api.token",
+            "-vv",
+            "--tb=long",
+            "--showlocals",
+            "--fulltrace",
+            "-rA",
+            "--junitxml=j.xml",
+            "--sender-report=r.json",
+            "-o",
+            "junit_logging=all",
+        )
+    result.assert_outcomes(failed=1)
+    outputs = {
+        "stdout": result.stdout.str(),
+        "stderr": result.stderr.str(),
+        "junit": (pytester.path / "j.xml").read_text(),
+        "report": (pytester.path / "r.json").read_text(),
+    }
+    assert "API_TOKEN_REJECTED" in outputs["report"]
+    for name, text in outputs.items():
+        for form in encodings(TOKEN):
+            assert form not in text, (name, form)
