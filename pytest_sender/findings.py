@@ -63,8 +63,10 @@ class Finding:
     def with_duration(self, seconds: float) -> Finding:
         return replace(self, duration_s=seconds)
 
-    def redacted(self, secrets: Iterable[str]) -> Finding:
-        """A copy with every secret value replaced, as a last line of defence."""
+    def redacted(self, secrets: Iterable[str | _Revealable]) -> Finding:
+        """A copy with every secret value replaced (in every encoding :func:`redact` knows), as a last
+        line of defence. Pass :class:`~pytest_sender.settings.Secret` objects where you can: they are
+        revealed only inside :func:`redact`, so no frame of the caller holds the plain value."""
         values = [s for s in secrets if s]
         if not values:
             return self

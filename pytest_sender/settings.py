@@ -145,6 +145,12 @@ class Settings:
     health_soft_bounces: RateThreshold = RateThreshold(Decimal("5"), Decimal("10"))
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every secret that is set, still wrapped, for :func:`pytest_sender.findings.redact`."""
+        return tuple(
+            value for f in fields(self) if isinstance(value := getattr(self, f.name), Secret) and value.reveal()
+        )
+
     def secret_values(self) -> tuple[str, ...]:
         """The revealed values of every secret, for last-line redaction of output."""
         values = []

@@ -153,3 +153,14 @@ def test_the_token_in_every_encoding_is_in_no_output_at_full_verbosity(
     for name, text in outputs.items():
         for form in encodings(TOKEN):
             assert form not in text, (name, form)
+
+
+def test_findings_are_redacted_from_wrapped_secrets() -> None:
+    from pytest_sender.findings import Finding, Status
+    from pytest_sender.settings import Secret, Settings
+
+    settings = Settings().with_overrides("test", api_token=Secret(TOKEN), smtp_password=Secret(PASSWORD))
+    assert all(isinstance(secret, Secret) for secret in settings.secrets())
+    finding = Finding("api.token", "x", Status.FAIL, "X", f"echoed {urllib.parse.quote(TOKEN, safe='')}", (PASSWORD,))
+    redacted = finding.redacted(settings.secrets())
+    assert (redacted.summary, redacted.evidence) == ("echoed ***", ("***",))
