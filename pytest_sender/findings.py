@@ -115,7 +115,7 @@ def redact(text: str, secrets: Iterable[str | _Revealable], mask: str = "***") -
     """Replace each secret value in ``text`` with ``mask``, in every encoding a server may echo it in.
 
     The one masking mechanism of the project. Besides the value itself it masks its JSON-escaped,
-    Python-repr, IMAP-quoted and URL-encoded forms, and every base64 run (standard or URL-safe
+    IMAP-quoted and URL-encoded forms, each also as Python's repr shows it, and every base64 run (standard or URL-safe
     alphabet) that holds the secret's base64 at any alignment: an SMTP server that echoes the
     client's ``AUTH PLAIN`` blob (``\\0user\\0password``, encoded as one) has the whole blob masked.
     """
@@ -156,6 +156,8 @@ def _plain_forms(values: tuple[str, ...]) -> tuple[str, ...]:
                 urllib.parse.quote_plus(value),
             )
         )
+    # Each form once more as Python shows it (repr of a str or of bytes, as in "b'...'" texts).
+    forms.update({repr(form)[1:-1] for form in forms} | {repr(form.encode())[2:-1] for form in forms})
     return tuple(sorted((f for f in forms if f), key=len, reverse=True))
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import socketserver
+import threading
 import urllib.parse
 from collections.abc import Iterator
 
@@ -164,3 +167,53 @@ def test_findings_are_redacted_from_wrapped_secrets() -> None:
     finding = Finding("api.token", "x", Status.FAIL, "X", f"echoed {urllib.parse.quote(TOKEN, safe='')}", (PASSWORD,))
     redacted = finding.redacted(settings.secrets())
     assert (redacted.summary, redacted.evidence) == ("echoed ***", ("***",))
+
+
+class _EchoImap(socketserver.BaseRequestHandler):
+    """IMAPS that answers LOGIN with NO quoting the client's arguments back, as written on the wire."""
+
+    def handle(self) -> None:
+        stream = self.request.makefile("rwb")
+        stream.write(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] echo ready\r\n")
+        stream.flush()
+        for line in stream:
+            tag, _, rest = line.decode("utf-8", "replace").rstrip("\r\n").partition(" ")
+            command, _, arguments = rest.partition(" ")
+            if command.upper() == "CAPABILITY":
+                stream.write(f"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK done\r\n".encode())
+            elif command.upper() == "LOGIN":
+                stream.write(f"{tag} NO [AUTHENTICATIONFAILED] no such login: {arguments}\r\n".encode())
+            else:
+                stream.write(f"* BYE\r\n{tag} OK bye\r\n".encode())
+                stream.flush()
+                return
+            stream.flush()
+
+
+def test_an_imap_server_echoing_the_quoted_password_does_not_leak_it() -> None:
+    from pytest_sender.errors import InboxLoginRefused
+    from pytest_sender.inbox.client import InboxTarget, probe_inbox
+    from pytest_sender.sandbox.tls import make_sandbox_tls
+    from pytest_sender.settings import InboxAddress, Secret
+
+    tls = make_sandbox_tls(("127.0.0.1", "localhost"))
+
+    class Server(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+        def get_request(self) -> tuple[socket.socket, object]:
+            connection, address = super().get_request()
+            return tls.server_context.wrap_socket(connection, server_side=True), address
+
+    with Server(("127.0.0.1", 0), _EchoImap) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        address = InboxAddress("qa@inbox.test", "127.0.0.1", server.server_address[1])
+        target = InboxTarget(address, Secret(PASSWORD), ssl_context=tls.client_context(), timeout=2.0)
+        with pytest.raises(InboxLoginRefused) as caught:
+            probe_inbox(target)
+        server.shutdown()
+    text = str(caught.value) + repr(caught.value)
+    assert 'no such login: qa@inbox.test "***' in text
+    assert_hidden(text, PASSWORD)
+    assert caught.value.__cause__ is None
