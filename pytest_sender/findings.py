@@ -6,10 +6,15 @@ asserts, and skipping the rewrite keeps the plugin's load cheap where bytecode i
 
 from __future__ import annotations
 
+import base64
 import enum
+import functools
+import json
+import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = ["Finding", "Status", "redact"]
 
@@ -58,8 +63,10 @@ class Finding:
     def with_duration(self, seconds: float) -> Finding:
         return replace(self, duration_s=seconds)
 
-    def redacted(self, secrets: Iterable[str]) -> Finding:
-        """A copy with every secret value replaced, as a last line of defence."""
+    def redacted(self, secrets: Iterable[str | _Revealable]) -> Finding:
+        """A copy with every secret value replaced (in every encoding :func:`redact` knows), as a last
+        line of defence. Pass :class:`~pytest_sender.settings.Secret` objects where you can: they are
+        revealed only inside :func:`redact`, so no frame of the caller holds the plain value."""
         values = [s for s in secrets if s]
         if not values:
             return self
@@ -100,8 +107,73 @@ class Finding:
         )
 
 
-def redact(text: str, secrets: Iterable[str], mask: str = "***") -> str:
-    """Replace each secret value in ``text`` with ``mask``."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, mask)
+class _Revealable(Protocol):
+    def reveal(self) -> str: ...
+
+
+def redact(text: str, secrets: Iterable[str | _Revealable], mask: str = "***") -> str:
+    """Replace each secret value in ``text`` with ``mask``, in every encoding a server may echo it in.
+
+    The one masking mechanism of the project. Besides the value itself it masks its JSON-escaped,
+    IMAP-quoted and URL-encoded forms, each also as Python's repr shows it, and every base64 run (standard or URL-safe
+    alphabet) that holds the secret's base64 at any alignment: an SMTP server that echoes the
+    client's ``AUTH PLAIN`` blob (``\\0user\\0password``, encoded as one) has the whole blob masked.
+    """
+    if not text:
+        return text
+    # Secret objects are revealed only here, so callers hold no plain value in a local of theirs.
+    values = tuple(
+        sorted({v for v in (s if isinstance(s, str) else s.reveal() for s in secrets) if v}, key=len, reverse=True)
+    )
+    if not values:
+        return text
+    windows = _base64_windows(values)
+    if windows:  # first, while a masked plain form cannot yet split a base64 run
+        text = _BASE64_RUN.sub(lambda m: mask if any(w in m.group(0) for w in windows) else m.group(0), text)
+    for form in _plain_forms(values):
+        text = text.replace(form, mask)
     return text
+
+
+# A run of base64 text, either alphabet, with optional padding.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{4,}={0,2}")
+_MIN_WINDOW = 4  # a shorter window would mask unrelated text
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_forms(values: tuple[str, ...]) -> tuple[str, ...]:
+    forms: set[str] = set()
+    for value in values:
+        forms.update(
+            (
+                value,
+                json.dumps(value)[1:-1],
+                json.dumps(value, ensure_ascii=False)[1:-1],
+                repr(value)[1:-1],
+                value.replace("\\", "\\\\").replace('"', '\\"'),  # an IMAP quoted string
+                urllib.parse.quote(value, safe=""),
+                urllib.parse.quote(value),
+                urllib.parse.quote_plus(value),
+            )
+        )
+    # Each form once more as Python shows it (repr of a str or of bytes, as in "b'...'" texts).
+    forms.update({repr(form)[1:-1] for form in forms} | {repr(form.encode())[2:-1] for form in forms})
+    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _base64_windows(values: tuple[str, ...]) -> tuple[str, ...]:
+    """For each secret and each alignment (its offset mod 3 inside the encoded bytes), the base64
+    characters that depend only on the secret's bytes."""
+    windows: set[str] = set()
+    for value in values:
+        data = value.encode()
+        for offset in range(3):
+            encoded = base64.b64encode(b"\0" * offset + data).decode().rstrip("=")
+            start = (0, 2, 3)[offset]  # the first character made only of the secret's bits
+            total_bits = (offset + len(data)) * 8
+            end = total_bits // 6  # the characters wholly inside the secret's bits
+            for window in (encoded[start:end], encoded[start:end].replace("+", "-").replace("/", "_")):
+                if len(window) >= _MIN_WINDOW:
+                    windows.add(window)
+    return tuple(windows)

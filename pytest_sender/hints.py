@@ -1634,7 +1634,7 @@ _define(
         "LIVE_MESSAGE_UNPARSABLE",
         Status.ERROR,
         "The arrived message could not be read: {reason}",
-        meaning="The fetched message is empty or has no header section.",
+        meaning="The fetched message is empty, has no header section, or has a header no parser can read.",
         why="Nothing about the message could be checked.",
         steps=("Keep the message with --sender-live-keep and look at its source in the inbox.",),
         fix_line="unreadable message ({reason})",

@@ -171,6 +171,12 @@ class Settings:
     spam_score: ScoreThreshold = ScoreThreshold(3.0, 5.0)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every secret that is set, still wrapped, for :func:`pytest_sender.findings.redact`."""
+        return tuple(
+            value for f in fields(self) if isinstance(value := getattr(self, f.name), Secret) and value.reveal()
+        )
+
     def secret_values(self) -> tuple[str, ...]:
         """The revealed values of every secret, for last-line redaction of output."""
         values = []
@@ -284,9 +290,11 @@ def parse_api_url(raw: str) -> str:
     if parts.query or parts.fragment:
         raise _Invalid(f"{_shown(text)} must not have a query or fragment")
     try:
-        _ = parts.port
+        port = parts.port
     except ValueError:
         raise _Invalid(f"{_shown(text)} has an invalid port") from None
+    if port == 0:
+        raise _Invalid(f"{_shown(text)} has an invalid port (1-65535)")
     return text.rstrip("/")
 
 
@@ -434,11 +442,11 @@ def parse_inbox(raw: str) -> InboxAddress:
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise _Invalid("the URL must be only imaps://USER@HOST[:PORT]")
     try:
-        port = parts.port or 993
+        port = 993 if parts.port is None else parts.port
     except ValueError:
         raise _Invalid("the URL has an invalid port") from None
     if port == 0:
-        raise _Invalid("the URL has an invalid port")
+        raise _Invalid("the URL has an invalid port (1-65535)")
     return InboxAddress(unquote(parts.username), parse_host(parts.hostname), port)
 
 

@@ -83,6 +83,8 @@ def test_secret_settings_raise_only_config_error(raw: str) -> None:
         ("health_window", "9" * 5000, "is not a number of days"),
         ("api_url", "http://[::1", "is not a URL"),
         ("inbox", "imaps://a@[x", "the URL cannot be read"),
+        ("inbox", "imaps://qa@mail.example.com:0", "invalid port"),
+        ("api_url", "https://api.example:0/v2", "invalid port"),
         ("live_variables", '{"a":' * 2000 + "1" + "}" * 2000, "nested too deep"),
         ("live_variables", "[" * 2000, "nested too deep"),
         ("timeout", "1" * 5000, "is not a number of seconds"),

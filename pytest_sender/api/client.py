@@ -211,13 +211,17 @@ class _ClientBase:
         return api_headers(self._token)
 
     def _answer(self, call: _Call, response: httpx.Response) -> Outcome:
+        from pytest_sender.findings import redact
+
+        secrets = [self._token]  # a Secret: revealed only inside redact
         answer = HttpAnswer(
             method=call.method,
             url=str(response.request.url),
             status=response.status_code,
-            headers={k.lower(): v for k, v in response.headers.items()},
-            # A server that echoes the token must not put it into the outcome's evidence.
-            body=response.content.replace(self._token.reveal().encode(), b"***"),
+            # A server that echoes the token (in a Location header, say, or the body, in any encoding)
+            # must not put it into the outcome's evidence, repr or str.
+            headers={k.lower(): redact(v, secrets) for k, v in response.headers.items()},
+            body=_redact_bytes(response.content, secrets),
         )
         return classify_answer(call.operation, answer, template_id=call.template_id)
 
@@ -227,6 +231,18 @@ class _ClientBase:
 
     def __repr__(self) -> str:  # the token is never shown
         return f"<{type(self).__name__} {self.base_url}>"
+
+
+def _redact_bytes(body: bytes, secrets: list[Secret]) -> bytes:
+    """``body`` with every form of the secrets masked (text as UTF-8 when it is, else byte for byte)."""
+    from pytest_sender.findings import redact
+
+    if not body:
+        return body
+    try:
+        return redact(body.decode("utf-8"), secrets).encode("utf-8")
+    except UnicodeDecodeError:
+        return redact(body.decode("latin-1"), secrets).encode("latin-1", "replace")
 
 
 class AsyncSenderClient(_ClientBase):

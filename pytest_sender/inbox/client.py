@@ -107,24 +107,31 @@ class ArrivedMessage:
         return junk_folder is not None and self.folder == junk_folder
 
 
-def _convert(exc: BaseException, address: InboxAddress) -> TransportError | InboxLoginRefused:
-    """Our error for a failure of imapclient or the socket under it (the caller raises it ``from exc``)."""
+def _convert(
+    exc: BaseException, address: InboxAddress, password: Secret | None = None
+) -> TransportError | InboxLoginRefused:
+    """Our error for a failure of imapclient or the socket under it (the caller raises it ``from exc``).
+
+    A server's text may echo the password (quoted and escaped as IMAP sends it): it is masked."""
     imapclient = require_imapclient()
     where = f"{address.host}:{address.port}"
     if isinstance(exc, imapclient.exceptions.LoginError):
-        return InboxLoginRefused(f"{where} refused the login of {address.user!r}: {_text(exc)}")
+        return InboxLoginRefused(f"{where} refused the login of {address.user!r}: {_text(exc, password)}")
     if isinstance(exc, ConnectionRefusedError):
         return ConnectionRefused(f"{where} refused the connection (nothing listens there?)")
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return NetworkTimeout(f"no answer from {where}")
     if isinstance(exc, ssl.SSLError):
         return ConnectFailed(f"TLS with {where} failed: {exc.reason or exc}")
-    return ConnectFailed(f"{where}: {type(exc).__name__}: {_text(exc)}")
+    return ConnectFailed(f"{where}: {type(exc).__name__}: {_text(exc, password)}")
 
 
-def _text(exc: BaseException) -> str:
+def _text(exc: BaseException, password: Secret | None = None) -> str:
+    from pytest_sender.findings import redact
+
     text = str(exc)
-    return text.removeprefix("b'").removeprefix('b"').rstrip("'\"") or type(exc).__name__
+    text = text.removeprefix("b'").removeprefix('b"').rstrip("'\"") or type(exc).__name__
+    return redact(text, [password]) if password is not None else text
 
 
 @contextmanager
@@ -143,7 +150,8 @@ def connect_inbox(target: InboxTarget) -> Iterator[Any]:
         try:
             client.login(address.user, target.password.reveal())
         except (OSError, imapclient.exceptions.IMAPClientError) as exc:
-            raise _convert(exc, address) from exc
+            # not chained: imapclient's own message may quote the password
+            raise _convert(exc, address, target.password) from None
         yield client
     finally:
         try:

@@ -48,7 +48,7 @@ async def run_checks(
     """Run every planned check at once; findings come back in plan order, secrets redacted."""
     context = CheckContext(settings, extras=dict(extras or {}))
     findings = await asyncio.gather(*(_run_one(p, context) for p in planned))
-    secrets = settings.secret_values()
+    secrets = settings.secrets()  # still wrapped: a traceback's locals never show a plain value
     return [f.redacted(secrets) for f in findings]
 
 

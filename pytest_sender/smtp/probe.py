@@ -19,7 +19,6 @@ its own errors, so certificate failures can be told apart by their OpenSSL verif
 from __future__ import annotations
 
 import asyncio
-import base64
 import enum
 import socket
 import ssl
@@ -649,11 +648,7 @@ async def query_smtp_auth(
 
 
 def _scrub(text: str, *secrets: Secret) -> str:
-    """Remove secret values (and their base64 forms, as AUTH puts them on the wire) from ``text``."""
-    for secret in secrets:
-        value = secret.reveal()
-        if not value:
-            continue
-        for form in (value, base64.b64encode(value.encode()).decode()):
-            text = text.replace(form, "***")
-    return text
+    """Remove secret values, in every encoding (AUTH puts them on the wire as base64), from ``text``."""
+    from pytest_sender.findings import redact
+
+    return redact(text, secrets)
