@@ -95,6 +95,8 @@ def _zone(zonedata: dict[str, list[Any]]) -> tuple[str, set[str]]:
         has_txt = any(isinstance(r, dict) and "TXT" in r for r in records)
         for record in records:
             if record == "TIMEOUT":
+                if any(isinstance(r, dict) and r.get("TXT", "NONE") != "NONE" for r in records):
+                    continue  # the suite times out only the types the name lacks; its TXT answers
                 pattern = name.lower().rstrip(".")
                 drop.add("".join(f"[{c}]" if c in "[]*?" else c for c in pattern))
                 continue
@@ -154,5 +156,5 @@ def test_the_openspf_rfc7208_suite(servers: dict[int, Resolver], index: int, nam
     expected = scenario["result"]
     accepted = expected if isinstance(expected, list) else [expected]
     assert outcome.result in accepted, f"{scenario.get('spec')}: {outcome.reason}"
-    if "explanation" in scenario and outcome.result == "fail":
+    if scenario.get("explanation", "DEFAULT") != "DEFAULT" and outcome.result == "fail":  # DEFAULT: any
         assert outcome.explanation == scenario["explanation"]
