@@ -1024,7 +1024,7 @@ _define(
         "DMARC_MISSING",
         Status.FAIL,
         "No DMARC record at {name}{fallback}",
-        meaning="Neither the domain nor its organisational domain publishes a v=DMARC1 record.",
+        meaning="Neither the domain nor any name above it on RFC 9989's tree walk publishes a v=DMARC1 record.",
         why="Gmail and Yahoo require a DMARC record from bulk senders; without it mail is filtered "
         "or rejected, and nobody receives reports of spoofing.",
         steps=(
@@ -1040,7 +1040,8 @@ _define(
         "DMARC_MULTIPLE",
         Status.FAIL,
         "{name} publishes {count} DMARC records; exactly one is allowed",
-        meaning="Several v=DMARC1 records: receivers ignore DMARC for the domain (RFC 7489 §6.6.3).",
+        meaning="Several v=DMARC1 records at one name: receivers ignore them and treat the name as having "
+        "no record (RFC 9989).",
         why="With several records no policy applies, as if none were published.",
         steps=(
             "Delete all but one v=DMARC1 TXT record at {name}.",
@@ -1053,7 +1054,8 @@ _define(
         "DMARC_SYNTAX",
         Status.FAIL,
         "The DMARC record at {name} is invalid: {error}",
-        meaning="The record breaks RFC 7489 syntax (v=DMARC1 first, known tags with valid values).",
+        meaning="The record breaks RFC 9989 syntax: v=DMARC1 first, and p, sp, np, adkim, aspf, fo, psd, t "
+        "with valid values (unknown tags are ignored, not errors).",
         why="Receivers discard an invalid record, as if none were published.",
         steps=(
             "Fix the record; it is now:\n       {record}",
@@ -1094,7 +1096,8 @@ _define(
         "DMARC_EXTERNAL_UNAUTHORISED",
         Status.WARN,
         "{host} has not agreed to receive DMARC reports for {domain}",
-        meaning="An external rua/ruf destination lacks its authorisation record (RFC 7489 §7.1).",
+        meaning="A rua/ruf destination in another organisational domain (found by RFC 9989's tree walk) "
+        "lacks its authorisation record (RFC 9990).",
         why="Receivers send no reports to that address, so you will not see failures or spoofing.",
         steps=(
             "Ask the operator of {host} (your DMARC report service) to publish TXT "

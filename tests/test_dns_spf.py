@@ -144,9 +144,9 @@ def test_macro_expansion_matches_the_rfc_examples(spec: str, expanded: str) -> N
 
 def test_ipv6_macro_expansion_uses_dotted_nibbles() -> None:
     context = MacroContext("strong-bad@email.example.com", "email.example.com", ipaddress.ip_address("2001:db8::cb01"))
-    assert expand_macros("%{ir}.%{v}._spf.%{d2}", context) == (
-        "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"
-    )
+    # capital nibbles, as RFC 7208 §7.4 writes them
+    expected = "1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6._spf.example.com"
+    assert expand_macros("%{ir}.%{v}._spf.%{d2}", context) == expected
 
 
 def test_exp_only_letters_expand_in_explanations() -> None:

@@ -371,13 +371,17 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
     check = "dns.dmarc"
     ascii_name = to_ascii_name(domain)
     walk = tree_walk_names(ascii_name)
-    # The whole bounded walk at once (at most eight names): one round trip, the first hit applies.
-    domain_answer, *answers = await asyncio.gather(
-        resolver.query(ascii_name, "TXT"), *(resolver.query(dmarc_name(name), "TXT") for name in walk)
+    # The domain's own record first (with its TXT answer, shared with dns.spf): when it has one,
+    # that record applies and the walk stops there. Otherwise the rest of the bounded walk (at
+    # most seven names) at once: one more round trip, the first hit applies.
+    domain_answer, own = await asyncio.gather(
+        resolver.query(ascii_name, "TXT"), resolver.query(dmarc_name(ascii_name), "TXT")
     )
-    own = answers[0]
     if own.status.is_void and _domain_nxdomain(domain_answer, ascii_name):
         return _not_found(check, domain, domain_answer)
+    answers = [own]
+    if not own.status.is_fault and not any(is_dmarc_candidate(text) for text in own.records):
+        answers += await asyncio.gather(*(resolver.query(dmarc_name(name), "TXT") for name in walk[1:]))
     evidence: list[str] = []
     for index, answer in enumerate(answers):  # faults matter up to the first record: it decides the policy
         evidence.append(answer.describe())
@@ -389,8 +393,10 @@ async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Fin
             return fault_finding(check, domain, answer, "DMARC record", timeout=timeout, evidence=evidence[:-1])
         if any(is_dmarc_candidate(text) for text in answer.records):
             break
-    found = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
-    discovery = discover(ascii_name, found)
+    discovery = discover(
+        ascii_name,
+        {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=False)},
+    )
     org = discovery.organisational_domain
     params: dict[str, Any] = {"domain": domain, "org_domain": org}
     if discovery.policy_domain is None:
@@ -516,32 +522,44 @@ def _dmarc_verdict(
 async def _external_unauthorised(
     resolver: Resolver, policy_domain: str, org: str, uris: Sequence[ReportUri], evidence: list[str]
 ) -> tuple[str, str] | DnsAnswer | None:
-    """RFC 9990 §4: a destination outside the policy domain's organisational domain must authorise it.
+    """RFC 9990: a destination outside the policy domain's organisational domain must authorise it.
 
-    A destination host at or below the organisational domain is internal. For the others, each
-    host's own organisational domain (by the tree walk) and its authorisation record
-    ``<policy domain>._report._dmarc.<host>`` are read together. Returns the first unauthorised
-    (host, authorisation name), a fault answer, or None.
+    A destination host at or below the policy domain (or ``org``) is internal. For the others the
+    authorisation record ``<policy domain>._report._dmarc.<host>`` is read; only when it is missing
+    are both organisational domains determined by the tree walk, and a host in the same one is
+    internal after all. Returns the first unauthorised (host, authorisation name), a fault
+    answer, or None.
     """
-    hosts = sorted({uri.host for uri in uris if not (uri.host == org or uri.host.endswith("." + org))})
+    hosts = sorted({uri.host for uri in uris if not any(_within(uri.host, d) for d in (policy_domain, org))})
     if not hosts:
         return None
     names = [report_authorisation_name(policy_domain, host) for host in hosts]
-    walks = [tree_walk_names(host) for host in hosts]
-    auth_answers, *walk_answers = await asyncio.gather(
-        asyncio.gather(*(resolver.query(n, "TXT") for n in names)),
-        *(asyncio.gather(*(resolver.query(dmarc_name(n), "TXT") for n in walk)) for walk in walks),
-    )
-    for host, auth_name, auth, walk, answers in zip(hosts, names, auth_answers, walks, walk_answers, strict=True):
-        records = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
-        if discover(host, records).organisational_domain == org:
-            continue  # same organisational domain by the walk: internal after all
+    auth_answers = await asyncio.gather(*(resolver.query(n, "TXT") for n in names))
+    policy_org: str | None = None
+    for host, auth_name, auth in zip(hosts, names, auth_answers, strict=True):
+        if any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
+            evidence.append(auth.describe())
+            continue
+        if policy_org is None:
+            policy_org = await _walked_org(resolver, policy_domain)
+        if await _walked_org(resolver, host) == policy_org:
+            evidence.append(f"{host} is in the organisational domain {policy_org} (tree walk): internal")
+            continue
         evidence.append(auth.describe())
-        if auth.status.is_fault:
-            return auth
-        if not any(r.replace(" ", "").lower().startswith("v=dmarc1") for r in auth.records):
-            return host, auth_name
+        return auth if auth.status.is_fault else (host, auth_name)
     return None
+
+
+def _within(name: str, domain: str) -> bool:
+    return name == domain or name.endswith("." + domain)
+
+
+async def _walked_org(resolver: Resolver, name: str) -> str:
+    """``name``'s organisational domain by RFC 9989's tree walk (unanswerable names count as no record)."""
+    walk = tree_walk_names(name)
+    answers = await asyncio.gather(*(resolver.query(dmarc_name(n), "TXT") for n in walk))
+    records = {n: tuple(t for t in a.records if is_dmarc_candidate(t)) for n, a in zip(walk, answers, strict=True)}
+    return discover(name, records).organisational_domain
 
 
 # --- dns.mx -------------------------------------------------------------------------------------

@@ -318,7 +318,7 @@ class MacroContext:
 def _ip_letter(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     if ip.version == 4:
         return str(ip)
-    return ".".join(ip.exploded.replace(":", ""))
+    return ".".join(ip.exploded.replace(":", "").upper())  # nibbles as RFC 7208 §7.4 writes them
 
 
 def expand_macros(spec: str, context: MacroContext, *, exp: bool = False) -> str:
@@ -438,12 +438,16 @@ class _Evaluation:
         )
 
     async def expand(self, spec: str, domain: str) -> str:
-        if re.search(r"%\{[pP]", spec) and self.validated_name is None:
-            self.validated_name = await _validated_name(self, None)
+        await self.validate_if_needed(spec, domain)
         try:
             return expand_macros(spec, self.context(domain))
         except ParseError as exc:
             raise _Stop("permerror", str(exc)) from exc
+
+    async def validate_if_needed(self, spec: str, domain: str) -> None:
+        """Resolve %{p} (the validated name, preferring one within ``domain``) once, when used."""
+        if re.search(r"%\{[pP]", spec) and self.validated_name is None:
+            self.validated_name = await _validated_name(self, domain)
 
 
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -570,6 +574,7 @@ async def _explain(evaluation: _Evaluation, record: SpfRecord, domain: str) -> s
         text = answer.records[0]
         if not text.isascii():
             return ""
+        await evaluation.validate_if_needed(text, domain)
         return expand_macros(text, evaluation.context(domain), exp=True)
     except (ParseError, _Stop):
         return ""
