@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import re
 import secrets
 import socket
 import string
@@ -26,13 +27,13 @@ import struct
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_sender.errors import SandboxError
-from pytest_sender.sandbox.api_faults import Fault, FaultQueue
+from pytest_sender.sandbox.api_faults import Fault, FaultQueue, Injection, RequestView
 from pytest_sender.sandbox.api_ratelimit import RateDecision, TokenBuckets
 from pytest_sender.sandbox.api_templates import Template
 from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
@@ -131,6 +132,32 @@ def _match_route(path: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+def _view(request: Any, body: bytes) -> RequestView:
+    """The request as injection rules see it: route, recipients and campaign read from the body."""
+    route = _match_route(request.path)
+    to: tuple[str, ...] = ()
+    try:
+        payload = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if isinstance(payload, Mapping):
+        recipient = payload.get("to")
+        if isinstance(recipient, Mapping) and isinstance(recipient.get("email"), str):
+            to = (recipient["email"],)
+        elif isinstance(payload.get("recipient_email"), str):
+            to = (payload["recipient_email"],)
+    return RequestView(
+        method=request.method,
+        path=request.path,
+        query=request.query_string.decode("latin-1"),
+        headers={k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"},
+        body=body,
+        route=route[0] if route else None,
+        template=route[1].get("id") if route and route[0] == "/message/{id}/send" else None,
+        to=to,
+    )
+
+
 class _Answer:
     def __init__(
         self,
@@ -206,16 +233,23 @@ class SandboxApiApp:
         with self._lock:
             self._state.templates[template.id] = template
 
-    def set_rate_limit(self, per_minute: int) -> None:
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Enforce ``per_minute`` (429 past it); ``None``: never 429, headers still report the default."""
+        buckets = TokenBuckets(DEFAULT_RATE_LIMIT, enforce=False) if per_minute is None else TokenBuckets(per_minute)
         with self._lock:
-            self._state.buckets = TokenBuckets(per_minute)
+            self._state.buckets = buckets
 
     def exhaust_rate_limit(self, token: str) -> None:
         """Use up ``token``'s budget, so its next request is answered 429."""
         self._state.buckets.drain(token)
 
-    def inject(self, fault: Fault, times: int = 1) -> None:
-        self._state.faults.push(fault, times)
+    def inject(self, fault: Fault | Injection, times: int | None = 1) -> Injection:
+        return self._state.faults.push(fault, times)
+
+    @property
+    def injections(self) -> list[Injection]:
+        """The rules injected since the last reset, in the order injected."""
+        return self._state.faults.rules
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -229,7 +263,7 @@ class SandboxApiApp:
 
         request = Request(environ)
         body = request.get_data(cache=True)
-        fault = self._state.faults.pop()
+        fault = self._pick_fault(request, body)
         authenticated: bool | None = None
         answer: _Answer | None = None
         if fault is not None and fault.delay_s:
@@ -250,6 +284,17 @@ class SandboxApiApp:
         headers.extend(answer.headers.items())
         start_response(f"{answer.status} {_reason(answer.status)}", headers)
         return [answer.raw]
+
+    def _pick_fault(self, request: Any, body: bytes) -> Fault | None:
+        if not len(self._state.faults):
+            return None
+        try:
+            return self._state.faults.take(_view(request, body))
+        except Exception:
+            # A rule's match callable failed: the test must hear of it (errors fail it at teardown).
+            with self._lock:
+                self.errors.append(traceback.format_exc())
+            return None
 
     def _safe_handle(self, request: Any, body: bytes) -> tuple[_Answer, bool | None]:
         try:
@@ -554,9 +599,24 @@ class ApiSandbox:
         delay_s: float = 0.0,
         drop: bool = False,
         deliver: bool = False,
-        times: int = 1,
-    ) -> None:
-        """Make the next ``times`` requests fail: answer ``status``/``body``, wait ``delay_s``, or drop."""
+        times: int | None = 1,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        endpoint: str | None = None,
+        to: str | None = None,
+        template: str | None = None,
+        match: Callable[[RequestView], bool] | None = None,
+    ) -> Injection:
+        """Make matching requests fail: answer ``status``/``body``, wait ``delay_s``, or ``drop``.
+
+        With no matching argument the rule applies to any request. ``method``; ``path`` (exact, with or
+        without ``/v2``, or a compiled pattern searched in the path); ``endpoint`` (``"send"``,
+        ``"template_send"`` or a contract operation id such as ``"sendMessage"``); ``to`` (a recipient
+        address); ``template`` (the campaign id of a template send); ``match`` (a callable on the
+        :class:`~pytest_sender.sandbox.api_faults.RequestView`). ``times`` uses (``None``: until the
+        test ends). Rules apply in the order injected; unmatched requests get the normal answer.
+        Returns the :class:`~pytest_sender.sandbox.api_faults.Injection` (its ``hits`` count).
+        """
         fault = Fault.build(
             status=status,
             body=body,
@@ -566,9 +626,18 @@ class ApiSandbox:
             drop=drop,
             deliver=deliver,
         )
-        self.app.inject(fault, times)
+        rule = Injection(
+            fault, times=times, method=method, path=path, endpoint=endpoint, to=to, template=template, match=match
+        )
+        return self.app.inject(rule)
 
-    def set_rate_limit(self, per_minute: int) -> None:
+    @property
+    def injections(self) -> list[Injection]:
+        """The rules injected since the last reset, in the order injected."""
+        return self.app.injections
+
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Answer 429 past ``per_minute`` requests per token; ``None`` turns 429s off (headers stay)."""
         self.app.set_rate_limit(per_minute)
 
     def inject_sent(
