@@ -579,13 +579,29 @@ class ApiSandbox:
         self,
         template_id: str,
         *,
-        from_email: str,
-        from_name: str,
         subject: str,
         html: str | None = None,
         text: str | None = None,
+        sender: str | None = None,
+        from_email: str | None = None,
+        from_name: str | None = None,
     ) -> Template:
-        template = Template(template_id, from_email, from_name, subject, html, text)
+        """Save a transactional campaign; its ``{{ name }}`` placeholders render from a send's ``variables``.
+
+        ``sender`` is ``"Name <address>"`` or an address (default ``"Sandbox <hello@sandbox.example>"``);
+        ``from_email`` / ``from_name`` set the parts one by one. A placeholder without a value stays raw.
+        """
+        from email.utils import parseaddr
+
+        name, address = parseaddr(sender) if sender else ("", "")
+        template = Template(
+            template_id,
+            from_email or address or "hello@sandbox.example",
+            from_name or name or "Sandbox",
+            subject,
+            html,
+            text,
+        )
         self.app.add_template(template)
         return template
 
@@ -635,6 +651,15 @@ class ApiSandbox:
     def injections(self) -> list[Injection]:
         """The rules injected since the last reset, in the order injected."""
         return self.app.injections
+
+    def assert_sent(self, *, count: int | None = None, **criteria: Any) -> Any:
+        """The outbox's :meth:`~pytest_sender.sandbox.outbox.Outbox.assert_sent` (to, subject, template,
+        variables, via, rendered, count); an AssertionError listing what was sent, closest first."""
+        return self.outbox.assert_sent(count=count, **criteria)
+
+    def assert_nothing_sent(self) -> None:
+        """Fail, listing what was sent, unless nothing was."""
+        self.outbox.assert_nothing_sent()
 
     def set_rate_limit(self, per_minute: int | None) -> None:
         """Answer 429 past ``per_minute`` requests per token; ``None`` turns 429s off (headers stay)."""
