@@ -27,7 +27,7 @@ import struct
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -572,6 +572,23 @@ class ApiSandbox:
     def reset(self) -> None:
         """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens."""
         self.app.reset()
+
+    @contextlib.contextmanager
+    def fresh(self, *, rate_limit: int | None = None, assert_all_injections_used: bool = True) -> Iterator[ApiSandbox]:
+        """A fresh sandbox state for one block, e.g. one hypothesis example on the session-scoped server.
+
+        Resets the server (rate limit off unless ``rate_limit``), yields it, and at the end fails with
+        an AssertionError like the ``sender_sandbox`` fixture's teardown: unused injections, sandbox errors.
+        """
+        from pytest_sender.sandbox.testing import SandboxOptions, teardown_failure
+
+        options = SandboxOptions(assert_all_injections_used=assert_all_injections_used, rate_limit=rate_limit)
+        self.reset()
+        self.set_rate_limit(rate_limit)
+        yield self
+        failure = teardown_failure(self, options)
+        if failure is not None:
+            raise AssertionError(failure)
 
     # --- conveniences for tests ---
 
