@@ -4,7 +4,8 @@
 bearer tokens it was configured with, request validation against the OpenAPI document answered
 with Sender-shaped 422s, saved templates rendered with ``variables``, a per-token token-bucket rate
 limit reported in ``X-RateLimit-*`` on every answer (``Retry-After`` on 429), an outbox of accepted
-messages and fault injection for the next N requests.
+messages and fault injection matched on the request (see api_faults.py). The rate limit is enforced
+unless switched off with ``set_rate_limit(None)`` (the ``sender_sandbox`` fixture's default).
 
 :class:`ApiSandbox` serves it with werkzeug's threaded server on ``127.0.0.1`` and a free port in a
 background thread. :class:`ApiSandboxComponent` is its face for the embedded sandbox
