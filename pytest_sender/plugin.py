@@ -159,6 +159,9 @@ def _is_active(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     # Registered even when the plugin is otherwise inert (cheap), so --strict-markers users can use it.
     config.addinivalue_line("markers", MARKER_SENDER_CONTRACT)
+    from pytest_sender.sandbox.testing import MARKER_SENDER_SANDBOX
+
+    config.addinivalue_line("markers", MARKER_SENDER_SANDBOX)
     if not _is_active(config):
         return
     settings = _resolve(config)
@@ -471,17 +474,32 @@ def sender_sandbox_server(pytestconfig: pytest.Config) -> Generator[ApiSandbox, 
 
 
 @pytest.fixture
-def sender_sandbox(sender_sandbox_server: ApiSandbox) -> ApiSandbox:
+def sender_sandbox(
+    request: pytest.FixtureRequest, sender_sandbox_server: ApiSandbox
+) -> Generator[ApiSandbox, None, None]:
     """A local Sender API on a real loopback socket, reset for this test.
 
     Point the app at ``sender_sandbox.base_url`` with ``sender_sandbox.token``. Accepted messages are in
-    ``sender_sandbox.outbox`` (rendered RFC 5322 messages with the request and the time); every request
-    is in ``sender_sandbox.requests``. ``inject(status=..., body=..., delay_s=..., drop=..., times=N)``
-    makes the next N requests fail; ``add_template(...)``, ``set_rate_limit(...)`` and
-    ``exhaust_rate_limit()`` shape the rest. Everything is reset before each test.
+    ``sender_sandbox.outbox``; every request is in ``sender_sandbox.requests``. ``inject(status=...,
+    delay_s=..., drop=..., endpoint=..., to=..., times=N)`` makes matching requests fail and returns an
+    ``Injection`` (``hits``). ``add_template(...)``, ``set_rate_limit(...)`` and ``exhaust_rate_limit()``
+    shape the rest. No rate limit by default (no 429s; ``X-RateLimit-*`` headers still sent):
+    ``@pytest.mark.sender_sandbox(rate_limit=60)`` or ``set_rate_limit(60)`` turns it on. At teardown an
+    injection that matched nothing (unless ``assert_all_injections_used=False`` in the marker) and any
+    exception the sandbox raised (``errors``) fail the test.
     """
+    from pytest_sender.sandbox.testing import SandboxOptions, teardown_failure
+
+    try:
+        options = SandboxOptions.from_markers((m.args, m.kwargs) for m in request.node.iter_markers("sender_sandbox"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"pytest-sender: {exc}") from None
     sender_sandbox_server.reset()
-    return sender_sandbox_server
+    sender_sandbox_server.set_rate_limit(options.rate_limit)
+    yield sender_sandbox_server
+    failure = teardown_failure(sender_sandbox_server, options)
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
 
 
 @pytest.fixture

@@ -343,6 +343,7 @@ HELP_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "delivery health",
         ("campaigns", "health_window", "health_complaints", "health_hard_bounces", "health_soft_bounces"),
     ),
+    ("sender-content", "content and spam score", ("messages", "spamd", "spam_score")),
 )
 
 # The value a setting has when nothing sets it, as ``--help`` shows it (a test keeps these equal to
@@ -359,4 +360,5 @@ HELP_DEFAULTS: dict[str, str] = {
     "health_complaints": "0.1,0.3",
     "health_hard_bounces": "2,5",
     "health_soft_bounces": "5,10",
+    "spam_score": "3,5",
 }

@@ -25,7 +25,7 @@ from pytest_sender.sandbox.api_faults import Fault, FaultQueue
         (lambda: Fault(status=700), "HTTP status"),
         (lambda: Fault(delay_s=-1), "must not be negative"),
         (lambda: Fault(deliver=True), "only makes sense with drop=True"),
-        (lambda: FaultQueue().push(Fault(status=500), times=0), "times must be at least 1"),
+        (lambda: FaultQueue().push(Fault(status=500), times=0), "times must be a whole number of at least 1"),
         (lambda: Resolver(timeout=0), "timeout must be positive"),
     ],
 )

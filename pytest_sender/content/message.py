@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 from pytest_sender.errors import ParseError
 
-__all__ = ["Image", "Link", "MessageContent", "parse_content", "parse_html_document"]
+__all__ = ["Image", "Link", "MessageContent", "html_links", "parse_content", "parse_html_document", "text_links"]
 
 #: Elements a mail client strips or that mark a message as suspicious.
 ACTIVE_ELEMENTS = frozenset({"script", "iframe", "form", "object", "embed"})
@@ -111,6 +111,16 @@ def _scan_html(html: str) -> _HtmlScan:
 
 
 _TEXT_URL_CHARS = "()<>\"' \t\r\n"
+
+
+def html_links(html: str) -> list[Link]:
+    """Each ``<a href>`` of ``html`` with its visible text; :class:`ParseError` if it cannot be read."""
+    return _scan_html(html).links
+
+
+def text_links(text: str) -> list[Link]:
+    """Each http(s) URL in plain text, as a link whose text is the URL."""
+    return _text_links(text)
 
 
 def _text_links(text: str) -> list[Link]:

@@ -41,18 +41,25 @@ class RateDecision:
 
 
 class TokenBuckets:
-    """One bucket per API token, each holding up to ``limit`` requests."""
+    """One bucket per API token, each holding up to ``limit`` requests.
+
+    With ``enforce=False`` the buckets still count (the ``X-RateLimit-*`` headers report them) but
+    every request is allowed: no 429 unless :meth:`drain` was called.
+    """
 
     def __init__(
         self,
         limit: int,
         *,
+        enforce: bool = True,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         if limit < 1:
             raise ValueError(f"the rate limit must be at least 1 request per minute, not {limit}")
         self.limit = limit
+        self.enforce = enforce
+        self._drained: set[str] = set()
         self._clock = clock
         self._wall_clock = wall_clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
@@ -82,9 +89,11 @@ class TokenBuckets:
         with self._lock:
             now = self._clock()
             tokens = self._level(key, now)
-            allowed = tokens >= 1.0
+            allowed = tokens >= 1.0 or (not self.enforce and key not in self._drained)
+            if not self.enforce and key in self._drained and tokens >= 1.0:
+                self._drained.discard(key)  # a drained bucket that refilled a request is allowed again
             if allowed:
-                tokens -= 1.0
+                tokens = max(0.0, tokens - 1.0)
             self._buckets[key] = (tokens, now)
             return self._decision(allowed, tokens)
 
@@ -97,7 +106,9 @@ class TokenBuckets:
         """Empty ``key``'s bucket (tests use it to provoke a 429 at once)."""
         with self._lock:
             self._buckets[key] = (0.0, self._clock())
+            self._drained.add(key)
 
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()
+            self._drained.clear()

@@ -4,7 +4,8 @@
 bearer tokens it was configured with, request validation against the OpenAPI document answered
 with Sender-shaped 422s, saved templates rendered with ``variables``, a per-token token-bucket rate
 limit reported in ``X-RateLimit-*`` on every answer (``Retry-After`` on 429), an outbox of accepted
-messages and fault injection for the next N requests.
+messages and fault injection matched on the request (see api_faults.py). The rate limit is enforced
+unless switched off with ``set_rate_limit(None)`` (the ``sender_sandbox`` fixture's default).
 
 :class:`ApiSandbox` serves it with werkzeug's threaded server on ``127.0.0.1`` and a free port in a
 background thread. :class:`ApiSandboxComponent` is its face for the embedded sandbox
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import re
 import secrets
 import socket
 import string
@@ -26,13 +28,13 @@ import struct
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_sender.errors import SandboxError
-from pytest_sender.sandbox.api_faults import Fault, FaultQueue
+from pytest_sender.sandbox.api_faults import Fault, FaultQueue, Injection, RequestView
 from pytest_sender.sandbox.api_ratelimit import RateDecision, TokenBuckets
 from pytest_sender.sandbox.api_templates import Template
 from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
@@ -131,6 +133,32 @@ def _match_route(path: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+def _view(request: Any, body: bytes) -> RequestView:
+    """The request as injection rules see it: route, recipients and campaign read from the body."""
+    route = _match_route(request.path)
+    to: tuple[str, ...] = ()
+    try:
+        payload = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if isinstance(payload, Mapping):
+        recipient = payload.get("to")
+        if isinstance(recipient, Mapping) and isinstance(recipient.get("email"), str):
+            to = (recipient["email"],)
+        elif isinstance(payload.get("recipient_email"), str):
+            to = (payload["recipient_email"],)
+    return RequestView(
+        method=request.method,
+        path=request.path,
+        query=request.query_string.decode("latin-1"),
+        headers={k.lower(): v for k, v in request.headers.items() if k.lower() != "authorization"},
+        body=body,
+        route=route[0] if route else None,
+        template=route[1].get("id") if route and route[0] == "/message/{id}/send" else None,
+        to=to,
+    )
+
+
 class _Answer:
     def __init__(
         self,
@@ -206,16 +234,23 @@ class SandboxApiApp:
         with self._lock:
             self._state.templates[template.id] = template
 
-    def set_rate_limit(self, per_minute: int) -> None:
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Enforce ``per_minute`` (429 past it); ``None``: never 429, headers still report the default."""
+        buckets = TokenBuckets(DEFAULT_RATE_LIMIT, enforce=False) if per_minute is None else TokenBuckets(per_minute)
         with self._lock:
-            self._state.buckets = TokenBuckets(per_minute)
+            self._state.buckets = buckets
 
     def exhaust_rate_limit(self, token: str) -> None:
         """Use up ``token``'s budget, so its next request is answered 429."""
         self._state.buckets.drain(token)
 
-    def inject(self, fault: Fault, times: int = 1) -> None:
-        self._state.faults.push(fault, times)
+    def inject(self, fault: Fault | Injection, times: int | None = 1) -> Injection:
+        return self._state.faults.push(fault, times)
+
+    @property
+    def injections(self) -> list[Injection]:
+        """The rules injected since the last reset, in the order injected."""
+        return self._state.faults.rules
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -229,7 +264,7 @@ class SandboxApiApp:
 
         request = Request(environ)
         body = request.get_data(cache=True)
-        fault = self._state.faults.pop()
+        fault = self._pick_fault(request, body)
         authenticated: bool | None = None
         answer: _Answer | None = None
         if fault is not None and fault.delay_s:
@@ -250,6 +285,17 @@ class SandboxApiApp:
         headers.extend(answer.headers.items())
         start_response(f"{answer.status} {_reason(answer.status)}", headers)
         return [answer.raw]
+
+    def _pick_fault(self, request: Any, body: bytes) -> Fault | None:
+        if not len(self._state.faults):
+            return None
+        try:
+            return self._state.faults.take(_view(request, body))
+        except Exception:
+            # A rule's match callable failed: the test must hear of it (errors fail it at teardown).
+            with self._lock:
+                self.errors.append(traceback.format_exc())
+            return None
 
     def _safe_handle(self, request: Any, body: bytes) -> tuple[_Answer, bool | None]:
         try:
@@ -528,19 +574,52 @@ class ApiSandbox:
         """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens."""
         self.app.reset()
 
+    @contextlib.contextmanager
+    def fresh(self, *, rate_limit: int | None = None, assert_all_injections_used: bool = True) -> Iterator[ApiSandbox]:
+        """A fresh sandbox state for one block, e.g. one hypothesis example on the session-scoped server.
+
+        Resets the server (rate limit off unless ``rate_limit``), yields it, and at the end fails with
+        an AssertionError like the ``sender_sandbox`` fixture's teardown: unused injections, sandbox errors.
+        """
+        from pytest_sender.sandbox.testing import SandboxOptions, teardown_failure
+
+        options = SandboxOptions(assert_all_injections_used=assert_all_injections_used, rate_limit=rate_limit)
+        self.reset()
+        self.set_rate_limit(rate_limit)
+        yield self
+        failure = teardown_failure(self, options)
+        if failure is not None:
+            raise AssertionError(failure)
+
     # --- conveniences for tests ---
 
     def add_template(
         self,
         template_id: str,
         *,
-        from_email: str,
-        from_name: str,
         subject: str,
         html: str | None = None,
         text: str | None = None,
+        sender: str | None = None,
+        from_email: str | None = None,
+        from_name: str | None = None,
     ) -> Template:
-        template = Template(template_id, from_email, from_name, subject, html, text)
+        """Save a transactional campaign; its ``{{ name }}`` placeholders render from a send's ``variables``.
+
+        ``sender`` is ``"Name <address>"`` or an address (default ``"Sandbox <hello@sandbox.example>"``);
+        ``from_email`` / ``from_name`` set the parts one by one. A placeholder without a value stays raw.
+        """
+        from email.utils import parseaddr
+
+        name, address = parseaddr(sender) if sender else ("", "")
+        template = Template(
+            template_id,
+            from_email or address or "hello@sandbox.example",
+            from_name or name or "Sandbox",
+            subject,
+            html,
+            text,
+        )
         self.app.add_template(template)
         return template
 
@@ -554,9 +633,24 @@ class ApiSandbox:
         delay_s: float = 0.0,
         drop: bool = False,
         deliver: bool = False,
-        times: int = 1,
-    ) -> None:
-        """Make the next ``times`` requests fail: answer ``status``/``body``, wait ``delay_s``, or drop."""
+        times: int | None = 1,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        endpoint: str | None = None,
+        to: str | None = None,
+        template: str | None = None,
+        match: Callable[[RequestView], bool] | None = None,
+    ) -> Injection:
+        """Make matching requests fail: answer ``status``/``body``, wait ``delay_s``, or ``drop``.
+
+        With no matching argument the rule applies to any request. ``method``; ``path`` (exact, with or
+        without ``/v2``, or a compiled pattern searched in the path); ``endpoint`` (``"send"``,
+        ``"template_send"`` or a contract operation id such as ``"sendMessage"``); ``to`` (a recipient
+        address); ``template`` (the campaign id of a template send); ``match`` (a callable on the
+        :class:`~pytest_sender.sandbox.api_faults.RequestView`). ``times`` uses (``None``: until the
+        test ends). Rules apply in the order injected; unmatched requests get the normal answer.
+        Returns the :class:`~pytest_sender.sandbox.api_faults.Injection` (its ``hits`` count).
+        """
         fault = Fault.build(
             status=status,
             body=body,
@@ -566,9 +660,27 @@ class ApiSandbox:
             drop=drop,
             deliver=deliver,
         )
-        self.app.inject(fault, times)
+        rule = Injection(
+            fault, times=times, method=method, path=path, endpoint=endpoint, to=to, template=template, match=match
+        )
+        return self.app.inject(rule)
 
-    def set_rate_limit(self, per_minute: int) -> None:
+    @property
+    def injections(self) -> list[Injection]:
+        """The rules injected since the last reset, in the order injected."""
+        return self.app.injections
+
+    def assert_sent(self, *, count: int | None = None, **criteria: Any) -> Any:
+        """The outbox's :meth:`~pytest_sender.sandbox.outbox.Outbox.assert_sent` (to, subject, template,
+        variables, via, rendered, count); an AssertionError listing what was sent, closest first."""
+        return self.outbox.assert_sent(count=count, **criteria)
+
+    def assert_nothing_sent(self) -> None:
+        """Fail, listing what was sent, unless nothing was."""
+        self.outbox.assert_nothing_sent()
+
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Answer 429 past ``per_minute`` requests per token; ``None`` turns 429s off (headers stay)."""
         self.app.set_rate_limit(per_minute)
 
     def inject_sent(
