@@ -217,3 +217,49 @@ def test_an_imap_server_echoing_the_quoted_password_does_not_leak_it() -> None:
     assert 'no such login: qa@inbox.test "***' in text
     assert_hidden(text, PASSWORD)
     assert caught.value.__cause__ is None
+
+
+def test_the_smtp_password_in_every_encoding_is_in_no_output_at_full_verbosity(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    servers: SmtpServers,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    user = "smtp-user-7"
+    blob = base64.b64encode(f"\0{user}\0{PASSWORD}".encode()).decode()
+    quoted = PASSWORD.replace("\\", "\\\\").replace('"', '\\"')
+    port = servers.relay(users={}, failure_reply=f'535 5.7.8 bad AUTH PLAIN {blob} for "{quoted}"')
+    ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
+    servers.tls.ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.setenv("SENDER_SMTP_USERNAME", user)
+    monkeypatch.setenv("SENDER_SMTP_PASSWORD", PASSWORD)
+    result = pytester.runpytest_subprocess(
+        "--sender-preflight",
+        "--sender-smtp-host",
+        "127.0.0.1",
+        "--sender-smtp-ports",
+        str(port),
+        "-k",
+        "smtp",
+        "-vv",
+        "--tb=long",
+        "--showlocals",
+        "--fulltrace",
+        "-rA",
+        "--junitxml=j.xml",
+        "--sender-report=r.json",
+        "-o",
+        "junit_logging=all",
+    )
+    outputs = {
+        "stdout": result.stdout.str(),
+        "stderr": result.stderr.str(),
+        "junit": (pytester.path / "j.xml").read_text(),
+        "report": (pytester.path / "r.json").read_text(),
+    }
+    assert "SMTP_AUTH_REJECTED" in outputs["report"]
+    for name, text in outputs.items():
+        assert blob not in text, name
+        for form in encodings(PASSWORD):
+            assert form not in text, (name, form)
