@@ -14,6 +14,7 @@ from email.parser import BytesParser
 from html.parser import HTMLParser
 
 from pytest_sender.errors import ParseError
+from pytest_sender.inbox.inspect import part_text
 
 __all__ = ["Image", "Link", "MessageContent", "html_links", "parse_content", "parse_html_document", "text_links"]
 
@@ -132,17 +133,6 @@ def _text_links(text: str) -> list[Link]:
     return links
 
 
-def _part_text(message: EmailMessage, subtype: str) -> str | None:
-    part = message.get_body(preferencelist=(subtype,))
-    if part is None or part.get_content_type() != f"text/{subtype}":
-        return None
-    try:
-        return str(part.get_content())
-    except (LookupError, ValueError):  # an unknown charset or a broken transfer encoding
-        payload = part.get_payload(decode=True)
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else None
-
-
 def _build(
     name: str, headers: tuple[tuple[str, str], ...], subject: str, text: str | None, html: str | None
 ) -> MessageContent:
@@ -179,8 +169,8 @@ def parse_content(raw: bytes, *, name: str = "message") -> MessageContent:
             raise ParseError("the message has no header section")
         headers = tuple((key, " ".join(str(value).split())) for key, value in parsed.items())
         subject = str(parsed.get("Subject", ""))
-        text = _part_text(parsed, "plain")
-        html = _part_text(parsed, "html")
+        text = part_text(parsed, "plain")
+        html = part_text(parsed, "html")
     except _PARSER_FAULTS as exc:  # the stdlib header parser fails this way on truncated headers
         raise ParseError(f"the message's headers cannot be read: {type(exc).__name__}") from exc
     return _build(name, headers, subject, text, html)

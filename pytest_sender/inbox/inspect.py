@@ -28,6 +28,7 @@ __all__ = [
     "message_placeholders",
     "parse_authentication_results",
     "parse_message",
+    "part_text",
     "same_address",
 ]
 
@@ -84,7 +85,9 @@ class AuthVerdicts:
         return [result for name, result in self.verdicts if name == method]
 
 
-def _part_text(message: EmailMessage, subtype: str) -> str | None:
+def part_text(message: EmailMessage, subtype: str) -> str | None:
+    """The text of the message's ``text/<subtype>`` body part, or None; an unknown charset or a broken
+    transfer encoding is decoded as UTF-8 with replacement rather than raised."""
     part = message.get_body(preferencelist=(subtype,))
     if part is None or part.get_content_type() != f"text/{subtype}":
         return None
@@ -123,8 +126,8 @@ def _read_message(raw: bytes) -> DeliveredMessage:
         subject=str(parsed.get("Subject", "")),
         to=to,
         from_address=senders[0] if senders else None,
-        text=_part_text(parsed, "plain"),
-        html=_part_text(parsed, "html"),
+        text=part_text(parsed, "plain"),
+        html=part_text(parsed, "html"),
         authentication_results=tuple(" ".join(str(v).split()) for v in parsed.get_all("Authentication-Results", [])),
         run_token=str(token).strip() if token is not None else None,
         message_id=str(parsed.get("Message-ID")) if parsed.get("Message-ID") else None,
