@@ -49,6 +49,11 @@ MARKER_SENDER_CONTRACT = (
     "sender_contract: a test of Sender's transactional API contract (payloads, answers, the sandbox); "
     "select them with -m sender_contract"
 )
+MARKER_SENDER_SANDBOX = (
+    "sender_sandbox(assert_all_injections_used=True, rate_limit=None): configure the sender_sandbox "
+    "fixture for a test, class or module: whether an injection that matched no request fails the test, "
+    "and the rate limit in requests per minute (None: no 429s)"
+)
 
 
 # --- state ----------------------------------------------------------------------------------------
@@ -159,8 +164,6 @@ def _is_active(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     # Registered even when the plugin is otherwise inert (cheap), so --strict-markers users can use it.
     config.addinivalue_line("markers", MARKER_SENDER_CONTRACT)
-    from pytest_sender.sandbox.testing import MARKER_SENDER_SANDBOX
-
     config.addinivalue_line("markers", MARKER_SENDER_SANDBOX)
     if not _is_active(config):
         return

@@ -130,6 +130,21 @@ def test_loading_the_plugin_imports_only_the_options_table_of_ours() -> None:
     assert out.strip() == "['pytest_sender', 'pytest_sender.plugin', 'pytest_sender.setting_specs']"
 
 
+def test_an_inert_pytest_run_imports_only_the_options_table_of_ours(tmp_path: Path) -> None:
+    # Not only the module: the hooks an inert run calls (pytest_configure registers the markers)
+    # must not import the sandbox, the checks or anything they pull in.
+    code = (
+        "import sys, pytest\n"
+        "pytest.main(['--collect-only', '-q', '-p', 'no:cacheprovider'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pytest_sender')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (
+        out.stdout.strip().splitlines()[-1]
+        == "['pytest_sender', 'pytest_sender.plugin', 'pytest_sender.setting_specs']"
+    )
+
+
 def test_a_rejected_token_fails_with_code_evidence_and_hint_without_plugin_frames(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,13 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pytest_sender.sandbox.api_server import ApiSandbox
 
-__all__ = ["MARKER_SENDER_SANDBOX", "SandboxOptions", "teardown_failure"]
+__all__ = ["SandboxOptions", "teardown_failure"]
 
-MARKER_SENDER_SANDBOX = (
-    "sender_sandbox(assert_all_injections_used=True, rate_limit=None): configure the sender_sandbox "
-    "fixture for a test, class or module: whether an injection that matched no request fails the test, "
-    "and the rate limit in requests per minute (None: no 429s)"
-)
 _USAGE = "for example @pytest.mark.sender_sandbox(assert_all_injections_used=False, rate_limit=60)"
 
 
