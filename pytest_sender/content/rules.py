@@ -13,13 +13,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_sender.content.message import MessageContent
+from pytest_sender.dns.dmarc import organisational_domain
 from pytest_sender.findings import Finding, Status
 from pytest_sender.hints import CATALOG, make_finding
+from pytest_sender.inbox.inspect import find_placeholders
 
 __all__ = [
     "GMAIL_CLIP_BYTES",
@@ -57,7 +58,6 @@ URL_SHORTENERS = frozenset(
     }
 )
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([^{}\n]{0,80}?)\s*\}\}")
 _MSG_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 _DOMAIN_TEXT = re.compile(r"^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,63})(?:[/:?#]\S*)?$", re.I)
 _LIST_URI = re.compile(r"<([^<>\s]+)>")
@@ -85,18 +85,6 @@ def _host(href: str) -> str | None:
     return host.rstrip(".").lower() if host else None
 
 
-@cache
-def _psl() -> object:
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
-
-
-def _registrable(host: str) -> str:
-    domain = _psl().privatesuffix(host)  # type: ignore[attr-defined]
-    return str(domain) if domain else host
-
-
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -118,7 +106,7 @@ def _web_links(content: MessageContent) -> list[tuple[str, str, str]]:
 
 def link_domains(content: MessageContent) -> list[str]:
     """The registrable domain of every web link, each once, in order (for blocklist lookups)."""
-    domains = [_registrable(host) for _, _, host in _web_links(content) if not _is_ip(host)]
+    domains = [organisational_domain(host) for _, _, host in _web_links(content) if not _is_ip(host)]
     return list(dict.fromkeys(domains))
 
 
@@ -198,7 +186,7 @@ def _links(content: MessageContent) -> list[ContentIssue]:
         shown = _DOMAIN_TEXT.match(text.strip())
         if shown and not _is_ip(host):
             shown_host = shown.group(1).lower().rstrip(".")
-            if _registrable(shown_host) != _registrable(host):
+            if organisational_domain(shown_host) != organisational_domain(host):
                 mismatched.append(f"text {text.strip()!r} → {href}")
     if mismatched:
         issues.append(ContentIssue("CONTENT_LINK_TEXT_MISMATCH", {"links": _shown(mismatched)}, tuple(mismatched[:3])))
@@ -206,18 +194,19 @@ def _links(content: MessageContent) -> list[ContentIssue]:
 
 
 def _placeholders(content: MessageContent) -> list[ContentIssue]:
-    found = []
-    for part, text in (("subject", content.subject), ("text", content.text), ("html", content.html)):
-        for match in dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(text or "")):
-            found.append((part, match))
+    found = [
+        *find_placeholders(content.subject, "subject"),
+        *find_placeholders(content.text, "text"),
+        *find_placeholders(content.html, "html"),
+    ]
     if not found:
         return []
-    names = list(dict.fromkeys(text.strip("{} \t") for _, text in found))
+    names = list(dict.fromkeys(placeholder.name for placeholder in found))
     return [
         ContentIssue(
             "CONTENT_PLACEHOLDER_LEFT",
             {"names": ", ".join(names)},
-            tuple(f"{part}: {text}" for part, text in found[:6]),
+            tuple(f"{p.part}: {p.text}" for p in found[:6]),
         )
     ]
 
