@@ -23,13 +23,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from pytest_sender.errors import ConfigError
-from pytest_sender.setting_specs import DEFAULT_API_URL, SETTINGS, SPECS_BY_NAME, SettingSpec
+from pytest_sender.setting_specs import DEFAULT_API_URL, GROUPS, SETTINGS, SPECS_BY_NAME, SettingSpec
 
 __all__ = [
+    "DEFAULT_API_URL",
+    "FROM_TABLE",
+    "PARSERS",
     "SETTINGS",
     "InboxAddress",
     "Nameserver",
@@ -39,7 +42,10 @@ __all__ = [
     "SettingSpec",
     "Settings",
     "SpamdAddress",
+    "default_of",
+    "defaults_from",
     "resolve_settings",
+    "setting_parser",
 ]
 
 
@@ -134,87 +140,6 @@ class SpamdAddress:
         return f"{self.host}:{self.port}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every resolved setting, plus where each value came from (``sources``)."""
-
-    api_url: str = DEFAULT_API_URL
-    api_token: Secret | None = None
-    domains: tuple[str, ...] = ()
-    dkim_selector: str = "sender"
-    spf_include: str = "sendersrv.com"
-    smtp_host: str = "smtp.sender.net"
-    smtp_ports: tuple[int, ...] = (587, 2525, 25)
-    smtp_username: Secret | None = None
-    smtp_password: Secret | None = None
-    nameservers: tuple[Nameserver, ...] = ()
-    timeout: float = 5.0
-    strict: bool = False
-    report: Path | None = None
-    inbox: InboxAddress | None = None
-    inbox_password: Secret | None = None
-    recipient: str | None = None
-    sender_from: str | None = None
-    template_id: str | None = None
-    live_timeout: float = 120.0
-    live_keep: bool = False
-    live_variables: str | None = None  # a JSON object, kept as canonical JSON text
-    # --- api health (issue 8) ---
-    campaigns: tuple[str, ...] = ()
-    health_window: int = 7  # days
-    health_complaints: RateThreshold = RateThreshold(Decimal("0.1"), Decimal("0.3"))
-    health_hard_bounces: RateThreshold = RateThreshold(Decimal("2"), Decimal("5"))
-    health_soft_bounces: RateThreshold = RateThreshold(Decimal("5"), Decimal("10"))
-    # --- content and spam score (issue 17) ---
-    messages: tuple[Path, ...] = ()
-    spamd: SpamdAddress | None = None
-    spam_score: ScoreThreshold = ScoreThreshold(3.0, 5.0)
-    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
-
-    def secrets(self) -> tuple[Secret, ...]:
-        """Every secret that is set, still wrapped, for :func:`pytest_sender.findings.redact`."""
-        return tuple(
-            value for f in fields(self) if isinstance(value := getattr(self, f.name), Secret) and value.reveal()
-        )
-
-    def secret_values(self) -> tuple[str, ...]:
-        """The revealed values of every secret, for last-line redaction of output."""
-        values = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Secret) and value.reveal():
-                values.append(value.reveal())
-        return tuple(values)
-
-    def with_overrides(self, source: str, **changes: Any) -> Settings:
-        """A copy with ``changes`` applied, each recorded as coming from ``source``."""
-        sources = dict(self.sources)
-        sources.update(dict.fromkeys(changes, source))
-        return replace(self, sources=sources, **changes)
-
-    def describe(self) -> list[tuple[str, str, str]]:
-        """(setting, shown value, source) for each setting; secrets show only whether they are set."""
-        rows = []
-        for spec in SETTINGS:
-            value = getattr(self, spec.name)
-            rows.append((spec.name, _display(value), self.sources.get(spec.name, "default")))
-        return rows
-
-
-def _display(value: object) -> str:
-    if value is None:
-        return "not set"
-    if isinstance(value, Secret):
-        return "set (***)"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value) if value else "not set"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 # --- parsers: each takes one raw string and returns the value, or raises _Invalid -------------
 
 
@@ -222,9 +147,22 @@ class _Invalid(ValueError):
     """Raised by a parser with the problem in words (never containing a secret)."""
 
 
+#: The parsers the settings table's rows name, by function name (filled by :func:`setting_parser`).
+PARSERS: dict[str, Callable[[str], Any]] = {}
+
+_Parser = TypeVar("_Parser", bound=Callable[[str], Any])
+
+
+def setting_parser(function: _Parser) -> _Parser:
+    """Register ``function`` as a parser a row of the settings table can name (by its own name)."""
+    PARSERS[function.__name__] = function
+    return function
+
+
 _LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
+@setting_parser
 def parse_domain(raw: str) -> str:
     """A domain name (IDN allowed), lower-cased, without a trailing dot."""
     text = raw.strip().rstrip(".").lower()
@@ -244,6 +182,7 @@ def parse_domain(raw: str) -> str:
     return text
 
 
+@setting_parser
 def parse_host(raw: str) -> str:
     text = raw.strip().rstrip(".").lower()
     if not text:
@@ -278,6 +217,7 @@ def _split_url(text: str) -> Any:
         raise _Invalid(f"{_shown(text)} is not a URL ({exc})") from None
 
 
+@setting_parser
 def parse_api_url(raw: str) -> str:
     text = raw.strip()
     parts = _split_url(text)
@@ -306,6 +246,7 @@ def parse_port(raw: str) -> int:
     return number
 
 
+@setting_parser
 def parse_port_list(raw: str) -> tuple[int, ...]:
     items = [item for item in raw.replace(" ", ",").split(",") if item]
     if not items:
@@ -316,6 +257,7 @@ def parse_port_list(raw: str) -> tuple[int, ...]:
     return ports
 
 
+@setting_parser
 def parse_nameserver(raw: str) -> Nameserver:
     text = raw.strip()
     host, port = text, "53"
@@ -337,6 +279,7 @@ def parse_nameserver(raw: str) -> Nameserver:
     return Nameserver(str(address), parse_port(port))
 
 
+@setting_parser
 def parse_timeout(raw: str) -> float:
     text = raw.strip()
     if len(text) > 40 or not text.isascii():
@@ -354,6 +297,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+@setting_parser
 def parse_bool(raw: str) -> bool:
     text = raw.strip().lower()
     if text in _TRUE:
@@ -363,6 +307,7 @@ def parse_bool(raw: str) -> bool:
     raise _Invalid(f"{_shown(raw.strip())} is not one of 1/0, true/false, yes/no, on/off")
 
 
+@setting_parser
 def parse_path(raw: str) -> Path:
     """A path for a file pytest-sender writes: checked at start-up, so a bad one fails before the run.
 
@@ -395,6 +340,7 @@ def parse_path(raw: str) -> Path:
 _SELECTOR = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*$", re.I)
 
 
+@setting_parser
 def parse_selector(raw: str) -> str:
     text = raw.strip()
     if not _SELECTOR.match(text):
@@ -402,6 +348,7 @@ def parse_selector(raw: str) -> str:
     return text.lower()
 
 
+@setting_parser
 def parse_email(raw: str) -> str:
     text = raw.strip()
     local, sep, domain = text.rpartition("@")
@@ -417,6 +364,7 @@ def parse_email(raw: str) -> str:
 _TEMPLATE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+@setting_parser
 def parse_template_id(raw: str) -> str:
     text = raw.strip()
     if not _TEMPLATE_ID.match(text):
@@ -424,6 +372,7 @@ def parse_template_id(raw: str) -> str:
     return text
 
 
+@setting_parser
 def parse_inbox(raw: str) -> InboxAddress:
     try:
         parts = urlsplit(raw.strip())
@@ -453,6 +402,7 @@ def parse_inbox(raw: str) -> InboxAddress:
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
+@setting_parser
 def parse_live_variables(raw: str) -> str:
     """A JSON object of template variables (names to strings, numbers or booleans), as canonical JSON."""
     import json
@@ -473,6 +423,7 @@ def parse_live_variables(raw: str) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+@setting_parser
 def parse_window_days(raw: str) -> int:
     text = raw.strip()
     number = _small_int(text)
@@ -494,6 +445,7 @@ def _percent(text: str, which: str) -> Decimal:
     return value
 
 
+@setting_parser
 def parse_rate_threshold(raw: str) -> RateThreshold:
     """``WARN,FAIL`` in percent of sent mail (a ``%`` sign is allowed), warn at most fail."""
     parts = raw.split(",")
@@ -505,6 +457,7 @@ def parse_rate_threshold(raw: str) -> RateThreshold:
     return RateThreshold(warn, fail)
 
 
+@setting_parser
 def parse_secret(raw: str) -> Secret:
     value = raw.strip()
     if not value:
@@ -514,9 +467,7 @@ def parse_secret(raw: str) -> Secret:
     return Secret(value)
 
 
-# --- the settings table (in setting_specs, which the plugin reads at every start) --------------
-
-
+@setting_parser
 def parse_message_file(raw: str) -> Path:
     path = parse_path(raw)
     try:
@@ -528,6 +479,7 @@ def parse_message_file(raw: str) -> Path:
     return path
 
 
+@setting_parser
 def parse_spamd(raw: str) -> SpamdAddress:
     text = raw.strip()
     host, sep, port = text.rpartition(":")
@@ -544,6 +496,7 @@ def parse_spamd(raw: str) -> SpamdAddress:
 _POINTS = re.compile(r"^-?[0-9]{1,4}(?:\.[0-9]{1,3})?$", re.ASCII)
 
 
+@setting_parser
 def parse_score_threshold(raw: str) -> ScoreThreshold:
     parts = [part.strip() for part in raw.split(",")]
     if len(parts) != 2 or not all(_POINTS.match(part) for part in parts):
@@ -552,12 +505,6 @@ def parse_score_threshold(raw: str) -> ScoreThreshold:
     if warn > fail:
         raise _Invalid(f"{_shown(raw.strip())}: the warn score is above the fail score")
     return ScoreThreshold(warn, fail)
-
-
-#: Each row's parser, by the name the table gives.
-PARSERS: dict[str, Callable[[str], Any]] = {
-    name: function for name, function in globals().items() if name.startswith("parse_") and callable(function)
-}
 
 
 # --- resolution -------------------------------------------------------------------------------
@@ -617,6 +564,153 @@ def _read_secret_file(spec: SettingSpec, variable: str, path_text: str) -> str:
             f"{str(path)!r} is not UTF-8 text",
             "a path to a readable file holding only the value",
         ) from None
+
+
+# --- Settings: a field per row of the table, its default the row's ------------------------------
+
+
+class _FromTable:
+    def __repr__(self) -> str:
+        return "FROM_TABLE"
+
+
+#: The default of every field of :class:`Settings`: replaced by the row's default (parsed by the
+#: row's parser) before the dataclass is built. Typed ``Any`` so that it fits every field's type.
+FROM_TABLE: Any = _FromTable()
+
+#: Fields of :class:`Settings` that are not settings.
+NOT_SETTINGS = ("sources",)
+
+_Class = TypeVar("_Class", bound=type)
+
+
+def default_of(spec: SettingSpec) -> Any:
+    """The value of ``spec``'s setting when nothing sets it: its row's default, parsed."""
+    if spec.default is not None:
+        return _parse(spec, spec.default, "the settings table's default")
+    if spec.multi:
+        return ()
+    return False if spec.boolean else None
+
+
+def defaults_from(table: Sequence[SettingSpec]) -> Callable[[_Class], _Class]:
+    """Give each field of the decorated class its row's default; refuse a class that disagrees with ``table``.
+
+    Every row must name a registered parser and a ``--help`` group; the class must have one field
+    per row (plus :data:`NOT_SETTINGS`), each defaulting to :data:`FROM_TABLE`. A mismatch is a
+    ``TypeError`` when ``settings.py`` is imported, so no run starts with the two out of step.
+    """
+
+    def apply(cls: _Class) -> _Class:
+        names = [spec.name for spec in table]
+        declared = [name for name in cls.__annotations__ if name not in NOT_SETTINGS]
+        problems = [
+            f"{name} is a row of the settings table but no field of {cls.__name__}"
+            for name in names
+            if name not in declared
+        ]
+        problems += [f"{cls.__name__}.{name} is no row of the settings table" for name in declared if name not in names]
+        for spec in table:
+            if spec.parse not in PARSERS:
+                problems.append(f"row {spec.name} names the parser {spec.parse!r}, which is not a @setting_parser")
+            if spec.group not in {key for key, _ in GROUPS}:
+                problems.append(f"row {spec.name} names the --help group {spec.group!r}, which is not in GROUPS")
+            if spec.name in declared and cls.__dict__.get(spec.name) is not FROM_TABLE:
+                problems.append(
+                    f"{cls.__name__}.{spec.name} spells its own default; give it FROM_TABLE (the row has it)"
+                )
+        if problems:
+            raise TypeError("the settings table and its class disagree: " + "; ".join(problems))
+        for spec in table:
+            setattr(cls, spec.name, default_of(spec))
+        return cls
+
+    return apply
+
+
+@dataclass(frozen=True)
+@defaults_from(SETTINGS)
+class Settings:
+    """Every resolved setting, plus where each value came from (``sources``).
+
+    A field names a setting of the table and its type; its default is the table's (``FROM_TABLE``).
+    """
+
+    api_url: str = FROM_TABLE
+    api_token: Secret | None = FROM_TABLE
+    domains: tuple[str, ...] = FROM_TABLE
+    dkim_selector: str = FROM_TABLE
+    spf_include: str = FROM_TABLE
+    smtp_host: str = FROM_TABLE
+    smtp_ports: tuple[int, ...] = FROM_TABLE
+    smtp_username: Secret | None = FROM_TABLE
+    smtp_password: Secret | None = FROM_TABLE
+    nameservers: tuple[Nameserver, ...] = FROM_TABLE
+    timeout: float = FROM_TABLE
+    strict: bool = FROM_TABLE
+    report: Path | None = FROM_TABLE
+    inbox: InboxAddress | None = FROM_TABLE
+    inbox_password: Secret | None = FROM_TABLE
+    recipient: str | None = FROM_TABLE
+    sender_from: str | None = FROM_TABLE
+    template_id: str | None = FROM_TABLE
+    live_timeout: float = FROM_TABLE
+    live_keep: bool = FROM_TABLE
+    live_variables: str | None = FROM_TABLE  # a JSON object, kept as canonical JSON text
+    # --- api health (issue 8) ---
+    campaigns: tuple[str, ...] = FROM_TABLE
+    health_window: int = FROM_TABLE  # days
+    health_complaints: RateThreshold = FROM_TABLE
+    health_hard_bounces: RateThreshold = FROM_TABLE
+    health_soft_bounces: RateThreshold = FROM_TABLE
+    # --- content and spam score (issue 17) ---
+    messages: tuple[Path, ...] = FROM_TABLE
+    spamd: SpamdAddress | None = FROM_TABLE
+    spam_score: ScoreThreshold = FROM_TABLE
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every secret that is set, still wrapped, for :func:`pytest_sender.findings.redact`."""
+        return tuple(
+            value for f in fields(self) if isinstance(value := getattr(self, f.name), Secret) and value.reveal()
+        )
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The revealed values of every secret, for last-line redaction of output."""
+        values = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Secret) and value.reveal():
+                values.append(value.reveal())
+        return tuple(values)
+
+    def with_overrides(self, source: str, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied, each recorded as coming from ``source``."""
+        sources = dict(self.sources)
+        sources.update(dict.fromkeys(changes, source))
+        return replace(self, sources=sources, **changes)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(setting, shown value, source) for each setting; secrets show only whether they are set."""
+        rows = []
+        for spec in SETTINGS:
+            value = getattr(self, spec.name)
+            rows.append((spec.name, _display(value), self.sources.get(spec.name, "default")))
+        return rows
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, Secret):
+        return "set (***)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) if value else "not set"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def resolve_settings(
