@@ -76,19 +76,10 @@ class SettingSpec:
         boolean: bool = False,  # a flag without a value
         flag_help: str | None = None,  # the flag's help when it says more than ``help`` (the ini key's)
     ) -> None:
-        self.name = name
-        self.help = help
-        self.parse = parse
-        self.example = example
-        self.group = group
-        self.default = default
-        self.flag = flag
-        self.env = env
-        self.ini = ini
-        self.multi = multi
-        self.secret = secret
-        self.boolean = boolean
-        self.flag_help = flag_help
+        self.name, self.parse, self.default, self.example = name, parse, default, example
+        self.flag, self.env, self.ini = flag, env, ini  # where a value can come from
+        self.multi, self.secret, self.boolean = multi, secret, boolean  # what kind of value
+        self.help, self.flag_help, self.group = help, flag_help, group  # how --help shows it
 
     def __repr__(self) -> str:
         return f"SettingSpec({self.name!r})"
