@@ -4,6 +4,10 @@ Every setting resolves in the same order: command-line flag, then environment va
 key (``[tool.pytest.ini_options]`` or ``pytest.ini``), then the default. Secrets come only from the
 environment, or from a file named by a ``*_FILE`` variable; they have no flag and no ini key.
 
+Each setting is spelled out once, as a row of :data:`pytest_sender.setting_specs.SETTINGS`: this
+module adds the parser a row names (a ``@setting_parser``) and the type of its :class:`Settings`
+field, whose default is the row's default read by that parser.
+
 This module is pure: :func:`resolve_settings` takes the raw values as mappings, so it can be used
 and tested without pytest. A value that cannot be used raises :class:`~pytest_sender.errors.ConfigError`
 naming the setting, where the value came from and a valid example.
