@@ -84,18 +84,22 @@ def make_venv(path: Path, *packages: str) -> Path:
     return path / "bin" / "python"
 
 
-def plugin_import_us(python: str, path: Path | None, runs: int) -> tuple[float, float]:
-    """Min and median microseconds ``python -X importtime`` reports for importing the plugin module."""
+def plugin_import_us(python: str, trees: dict[str, Path], runs: int) -> dict[str, tuple[float, float]]:
+    """Min and median microseconds ``python -X importtime`` reports for importing the plugin module.
+
+    Cumulative: with what the module imports (the settings table). The trees alternate, run by run.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
-    if path is not None:
-        env["PYTHONPATH"] = str(path)
     command = [python, "-X", "importtime", "-c", "import pytest, pytest_sender.plugin"]
-    values = []
-    for _ in range(runs + 1):  # the first run writes the bytecode
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-        line = next(line for line in done.stderr.splitlines() if line.rstrip().endswith("| pytest_sender.plugin"))
-        values.append(int(line.split("|")[1]))  # cumulative: with what it imports (the settings table)
-    return min(values[1:]), statistics.median(values[1:])
+    values: dict[str, list[int]] = {name: [] for name in trees}
+    for run in range(runs + 1):  # the first run writes the bytecode
+        for name, tree in trees.items():
+            tree_env = {**env, "PYTHONPATH": str(tree)}
+            done = subprocess.run(command, env=tree_env, capture_output=True, text=True, check=True)
+            line = next(line for line in done.stderr.splitlines() if line.rstrip().endswith("| pytest_sender.plugin"))
+            if run:
+                values[name].append(int(line.split("|")[1]))
+    return {name: (min(v), statistics.median(v)) for name, v in values.items()}
 
 
 def report(medians: dict[str, tuple[float, float]], runs: int, ratios: list[tuple[str, str]]) -> None:
@@ -128,8 +132,8 @@ def main() -> None:
         arms["-p no:sender"] = ([*base, "-p", "no:sender"], None)
         report(compare(arms, suite, args.runs), args.runs, ratios)
         if against is not None:
-            for name, tree in (("this tree", ROOT), (against.name, against)):
-                low, middle = plugin_import_us(python, tree, 3 * args.runs)
+            imports = plugin_import_us(python, {"this tree": ROOT, against.name: against}, 3 * args.runs)
+            for name, (low, middle) in imports.items():
                 print(f"import pytest_sender.plugin, {name}: min {low:.0f} us, median {middle:.0f} us")
 
         if args.venvs:
