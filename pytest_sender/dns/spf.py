@@ -248,8 +248,8 @@ def _parse_mechanism(term: str) -> Mechanism:
     address, slash, prefix = rest[1:].partition("/")
     try:
         parsed = ipaddress.ip_address(address)
-    except ValueError:
-        raise ParseError(f"{term!r}: {address!r} is not an IP address") from None
+    except ValueError as exc:
+        raise ParseError(f"{term!r}: {address!r} is not an IP address") from exc
     if (name == "ip4") != (parsed.version == 4):
         raise ParseError(f"{term!r}: {address!r} is not an IPv{name[-1]} address")
     limit = 32 if name == "ip4" else 128
