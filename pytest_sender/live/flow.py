@@ -47,7 +47,6 @@ __all__ = [
     "live_recipient",
     "live_variables",
     "prepare",
-    "recipient_matches_inbox",
     "send_live_smtp",
 ]
 
