@@ -39,7 +39,7 @@ def sandbox(dovecot: RunningDovecot) -> Iterator[EmbeddedSandbox]:
 
 @pytest.fixture
 def delivery(sandbox: EmbeddedSandbox) -> Iterator[ImapDelivery]:
-    component = sandbox.check_extras()["imap_delivery"]
+    component = sandbox.run_parts().imap_delivery
     assert isinstance(component, ImapDelivery)
     yield component
     component.plan = HEALTHY_PLAN
@@ -72,8 +72,8 @@ def _settings(
 
 def _run(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, settings: Settings) -> dict[str, Finding]:
     planned = plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False))
-    extras = {**sandbox.check_extras(), "inbox_ca_pem": dovecot.ca_pem}
-    return {f.check: f for f in run_preflight(planned, settings, extras=extras)}
+    parts = replace(sandbox.run_parts(), inbox_ca_pem=dovecot.ca_pem)
+    return {f.check: f for f in run_preflight(planned, settings, parts=parts)}
 
 
 def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(

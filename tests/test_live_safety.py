@@ -9,14 +9,13 @@ from email.message import EmailMessage
 import pytest
 
 from pytest_sender.errors import ConfigError, MissingExtraError, SandboxError
-from pytest_sender.inbox.inspect import parse_authentication_results, parse_message
+from pytest_sender.inbox.inspect import parse_authentication_results, parse_message, recipient_matches_inbox
 from pytest_sender.live import require_live_extra
 from pytest_sender.live.flow import (
     SendBudget,
     build_smtp_message,
     live_recipient,
     live_variables,
-    recipient_matches_inbox,
 )
 from pytest_sender.sandbox.imap_delivery import BROKEN_PLAN, DeliveryPlan, authentication_results, delivered_bytes
 from pytest_sender.sandbox.outbox import Outbox, OutboxMessage

@@ -3,16 +3,23 @@
 A component is a class with ``start(scenario)``, ``stop()`` and ``settings_overrides()``. The
 components are listed by import path in :data:`COMPONENTS`, so each family (API, SMTP, DNS) adds
 its own without touching the others; a component is imported only when the sandbox starts.
+
+What the checks take from a component besides settings is a named part of it (the relay's
+``ca_pem``, the IMAP delivery's ``delivery``); :meth:`EmbeddedSandbox.run_parts` builds the run's
+typed :class:`~pytest_sender.preflight.registry.RunParts` from them, field by field.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pytest_sender.errors import SandboxError
 from pytest_sender.sandbox.outbox import Outbox
+
+if TYPE_CHECKING:
+    from pytest_sender.preflight.registry import RunParts
 
 __all__ = ["COMPONENTS", "SCENARIOS", "EmbeddedSandbox", "SandboxComponent"]
 
@@ -26,6 +33,9 @@ COMPONENTS: tuple[str, ...] = (
     "pytest_sender.sandbox.dns_server:DnsSandboxComponent",
     "pytest_sender.sandbox.imap_delivery:ImapDeliveryComponent",
 )
+
+
+C = TypeVar("C")
 
 
 class SandboxComponent(Protocol):
@@ -80,15 +90,25 @@ class EmbeddedSandbox:
             overrides.update(component.settings_overrides())
         return overrides
 
-    def check_extras(self) -> dict[str, Any]:
-        """What the checks need besides settings (e.g. the SMTP relay's CA), from each component
-        that has an optional ``check_extras()``; passed to the preflight as ``CheckContext.extras``."""
-        extras: dict[str, Any] = {}
-        for component in self.components:
-            provide = getattr(component, "check_extras", None)
-            if provide is not None:
-                extras.update(provide())
-        return extras
+    def component(self, kind: type[C]) -> C | None:
+        """The started component of class ``kind``, or None when this sandbox does not run one."""
+        return next((c for c in self.components if isinstance(c, kind)), None)
+
+    def run_parts(self) -> RunParts:
+        """The parts the checks take from the sandbox besides settings: the SMTP relay's CA (the
+        checks verify TLS and trust it) and the IMAP delivery the live smoke attaches to its inbox."""
+        from pytest_sender.preflight.registry import RunParts
+        from pytest_sender.sandbox.imap_delivery import ImapDeliveryComponent
+        from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
+
+        if not self.components:
+            raise SandboxError("the sandbox is not started")
+        relay = self.component(SmtpSandboxComponent)
+        imap = self.component(ImapDeliveryComponent)
+        return RunParts(
+            smtp_ca_pem=relay.ca_pem if relay is not None else None,
+            imap_delivery=imap.delivery if imap is not None else None,
+        )
 
     def __enter__(self) -> EmbeddedSandbox:
         return self.start()

@@ -153,7 +153,7 @@ class ImapDelivery:
         return False
 
     def _accepted(self, record: OutboxMessage) -> None:
-        from pytest_sender.live.flow import recipient_matches_inbox
+        from pytest_sender.inbox.inspect import recipient_matches_inbox
 
         with self._lock:
             target = self._target
@@ -207,7 +207,8 @@ class ImapDelivery:
 class ImapDeliveryComponent:
     """The delivery as a component of the embedded sandbox (``--sender-sandbox``).
 
-    It delivers nothing until the live smoke attaches the inbox (``check_extras()["imap_delivery"]``).
+    It delivers nothing until the live smoke attaches the inbox: :attr:`delivery` is the run's
+    ``RunParts.imap_delivery``.
     """
 
     def __init__(self) -> None:
@@ -230,8 +231,3 @@ class ImapDeliveryComponent:
         from pytest_sender.sandbox.api_server import DEFAULT_TEMPLATES
 
         return {"template_id": DEFAULT_TEMPLATES[0].id}
-
-    def check_extras(self) -> dict[str, Any]:
-        if self.delivery is None:
-            raise SandboxError("the sandbox IMAP delivery is not started")
-        return {"imap_delivery": self.delivery}
