@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytest_sender.findings import Status
 from pytest_sender.hints.hint import Hint
-from pytest_sender.hints.steps import DOMAINS_PAGE, LOGS_PAGE, TOKEN_PAGE, rerun
+from pytest_sender.hints.steps import CAMPAIGNS_PAGE, DOMAINS_PAGE, LOGS_PAGE, RAISE_TIMEOUT, TOKEN_PAGE, rerun
 
 __all__ = ["HINTS"]
 
@@ -93,7 +93,7 @@ HINTS: tuple[Hint, ...] = (
         why="If the app's sends time out the same way, their outcome is unknown and mail may be lost.",
         steps=(
             "Check that this machine can reach {host} over HTTPS (proxy, firewall, egress rules).",
-            "If the network is merely slow, raise --sender-timeout.",
+            RAISE_TIMEOUT,
         ),
         fix_line="check HTTPS egress to {host}, or raise --sender-timeout",
     ),
@@ -187,7 +187,7 @@ HINTS: tuple[Hint, ...] = (
         why="Nothing was sent, and the same request will keep being refused until the cause is fixed.",
         steps=(
             "Read Sender's message above; it names the cause.",
-            "'You must activate workflow first' and similar: open Sender: Transactional emails, open the "
+            f"'You must activate workflow first' and similar: open {CAMPAIGNS_PAGE}, open the "
             "campaign and activate it.",
             "Check the account's plan and status if the message mentions them.",
         ),
@@ -201,12 +201,12 @@ HINTS: tuple[Hint, ...] = (
         meaning="A template send named a campaign id that does not exist in this account.",
         why="Every send of this template fails, so the email it stands for (a receipt, a reset link) never arrives.",
         steps=(
-            "Open Sender: Transactional emails, open the campaign and copy its id (e.g. ep2W4y).",
+            f"Open {CAMPAIGNS_PAGE}, open the campaign and copy its id (e.g. ep2W4y).",
             "Update the id in the app's configuration (and SENDER_TEMPLATE_ID for the live checks).",
             "Check the token belongs to the same Sender account as the campaign.",
         ),
         verify="send the template again; the answer is 200 with an emailId.",
-        fix_line="use an existing transactional campaign id (Sender: Transactional emails)",
+        fix_line=f"use an existing transactional campaign id ({CAMPAIGNS_PAGE})",
     ),
     Hint(
         "API_SEND_RATE_LIMITED",

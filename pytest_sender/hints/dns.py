@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytest_sender.findings import Status
 from pytest_sender.hints.hint import Hint
-from pytest_sender.hints.steps import rerun
+from pytest_sender.hints.steps import RAISE_TIMEOUT, rerun
 
 __all__ = ["HINTS"]
 
@@ -32,7 +32,7 @@ HINTS: tuple[Hint, ...] = (
             "Check that this machine can reach its DNS servers ({server}) over UDP and TCP port 53.",
             "Query the name yourself: dig {rdtype} {name}; a slow or dead authoritative server of "
             "{name} also times out for receivers.",
-            "If the network is merely slow, raise --sender-timeout.",
+            RAISE_TIMEOUT,
         ),
         verify=rerun("dns", first="dig {rdtype} {name} answers promptly"),
         fix_line="DNS query {rdtype} {name} timed out; check DNS reachability or raise --sender-timeout",

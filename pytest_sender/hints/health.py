@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytest_sender.findings import Status
 from pytest_sender.hints.hint import Hint
-from pytest_sender.hints.steps import BOUNCE_LOGS_PAGE, LOGS_PAGE, METRICS_PAGE, rerun
+from pytest_sender.hints.steps import BOUNCE_LOGS_PAGE, CAMPAIGNS_PAGE, LOGS_PAGE, METRICS_PAGE, rerun
 
 __all__ = ["HINTS"]
 
@@ -28,7 +28,7 @@ HINTS: tuple[Hint, ...] = (
         "No transactional campaign to check: set SENDER_CAMPAIGNS or --sender-campaign",
         meaning="api.health was skipped because no campaign id is configured.",
         steps=(
-            "Find the campaign ids in Sender: Transactional emails → the campaign (the id is in its URL and "
+            "Find the campaign ids in " + CAMPAIGNS_PAGE + " → the campaign (the id is in its URL and "
             "in the API's /v2/message/{{id}}/send).",
             "Set them as SENDER_CAMPAIGNS=id1,id2, the ini key sender_campaigns (one per line) or "
             "--sender-campaign ID (repeatable).",
@@ -55,7 +55,7 @@ HINTS: tuple[Hint, ...] = (
         meaning="A configured campaign id does not exist in this account.",
         why="A wrong id means the health of the campaign you actually send with is not being watched.",
         steps=(
-            "Open Sender: Transactional emails and copy the id of the campaign your app sends.",
+            f"Open {CAMPAIGNS_PAGE} and copy the id of the campaign your app sends.",
             "Fix SENDER_CAMPAIGNS / --sender-campaign / sender_campaigns.",
         ),
         verify=rerun("api.health"),

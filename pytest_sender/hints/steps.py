@@ -7,11 +7,14 @@ Each constant is a template piece like the hints' own texts (``{domain}`` is fil
 from __future__ import annotations
 
 __all__ = [
+    "ACCOUNT_SETTINGS",
     "BOUNCE_LOGS_PAGE",
+    "CAMPAIGNS_PAGE",
     "DNS_EDITOR",
     "DOMAINS_PAGE",
     "LOGS_PAGE",
     "METRICS_PAGE",
+    "RAISE_TIMEOUT",
     "RECHECK_DNS",
     "SMTP_PAGE",
     "TOKEN_PAGE",
@@ -20,12 +23,17 @@ __all__ = [
 
 # --- where things are in Sender's UI -----------------------------------------------------------
 
-TOKEN_PAGE = "Sender: Account settings → API access tokens"
-DOMAINS_PAGE = "Sender: Account settings → Domains"
-SMTP_PAGE = "Sender: Transactional emails → Setup instructions → SMTP"
-LOGS_PAGE = "Sender: Transactional emails → Logs"
+ACCOUNT_SETTINGS = "Sender: Account settings"
+TOKEN_PAGE = ACCOUNT_SETTINGS + " → API access tokens"
+DOMAINS_PAGE = ACCOUNT_SETTINGS + " → Domains"
+CAMPAIGNS_PAGE = "Sender: Transactional emails"  # the transactional campaigns (templates)
+SMTP_PAGE = CAMPAIGNS_PAGE + " → Setup instructions → SMTP"
+LOGS_PAGE = CAMPAIGNS_PAGE + " → Logs"
 BOUNCE_LOGS_PAGE = LOGS_PAGE + " (Event type: Bounces)"
-METRICS_PAGE = "Sender: Transactional emails → Metrics"
+METRICS_PAGE = CAMPAIGNS_PAGE + " → Metrics"
+
+#: A step of the timeout hints.
+RAISE_TIMEOUT = "If the network is merely slow, raise --sender-timeout."
 
 # --- DNS steps (the dns.* families) -------------------------------------------------------------
 
