@@ -10,6 +10,7 @@ from pytest_sender.hints.steps import CAMPAIGNS_PAGE, DOMAINS_PAGE, LOGS_PAGE, R
 __all__ = ["HINTS"]
 
 HINTS: tuple[Hint, ...] = (
+    # --- api.token, and the faults of any call (a timeout, a refused connection, an answer that is not JSON)
     Hint(
         "API_TOKEN_OK",
         Status.PASS,
@@ -156,6 +157,7 @@ HINTS: tuple[Hint, ...] = (
         ),
         fix_line="unexpected HTTP {http_status}; check SENDER_API_URL uses https://",
     ),
+    # --- the API client's sends (pytest_sender.api.client)
     Hint(
         "API_SEND_OK",
         Status.PASS,
@@ -283,6 +285,7 @@ HINTS: tuple[Hint, ...] = (
         ),
         fix_line="unexpected answer ({reason}); check SENDER_API_URL",
     ),
+    # --- the client's reads (the reports behind api.health)
     Hint(
         "API_READ_OK",
         Status.PASS,
