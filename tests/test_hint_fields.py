@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,9 +104,15 @@ def test_every_finding_of_a_sandbox_preflight_fills_its_hint(
 
 
 def _codes(node: ast.expr | None) -> set[str] | None:
-    """The codes an expression can name: a literal, or a conditional between literals."""
+    """The codes an expression can name: a literal, an f-string (each code it can spell) or a
+    conditional between those."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in CATALOG:
         return {node.value}
+    if isinstance(node, ast.JoinedStr):
+        pattern = "".join(
+            re.escape(part.value) if isinstance(part, ast.Constant) else "[A-Z0-9_]+" for part in node.values
+        )
+        return {code for code in CATALOG if re.fullmatch(pattern, code)} or None
     if isinstance(node, ast.IfExp):
         body, orelse = _codes(node.body), _codes(node.orelse)
         return body | orelse if body is not None and orelse is not None else None
@@ -150,6 +157,7 @@ def test_the_static_pass_finds_a_literal_call_that_leaves_a_field_out() -> None:
         'make_finding("api.token", "h", "API_TIMEOUT", host=host, timeout=5)\n'
         'make_finding(c, t, "BLOCKLIST_QUERY_REFUSED" if refused else "BLOCKLIST_BAD_ANSWER", zone=z)\n'
         'ServerError(code="API_SERVER_ERROR", params={})\n'
+        'make_finding(c, t, f"LIVE_{method.upper()}_FAIL", result=r, domain=d, spf_include=s)\n'
         'make_finding("api.token", "h", "API_TIMEOUT", **params)\n'  # not literal: left to the run-time watch
     )
     assert _unfilled_in(source) == [
@@ -157,6 +165,7 @@ def test_the_static_pass_finds_a_literal_call_that_leaves_a_field_out() -> None:
         "line 3: BLOCKLIST_BAD_ANSWER needs answer",
         "line 3: BLOCKLIST_QUERY_REFUSED needs answer",
         "line 4: API_SERVER_ERROR needs http_status",
+        "line 5: LIVE_DKIM_FAIL needs selector",
     ]
 
 
