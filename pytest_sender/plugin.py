@@ -182,7 +182,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if scenario:
         from pytest_sender.sandbox import EmbeddedSandbox
 
-        sandbox = EmbeddedSandbox(scenario).start()
+        sandbox = EmbeddedSandbox(scenario, live=live).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
     run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live, sandbox=sandbox)
     if sandbox is not None:

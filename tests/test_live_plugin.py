@@ -72,17 +72,22 @@ def test_live_with_the_healthy_sandbox_passes_every_aspect_and_reports_latency(
     assert live_env.password not in result.stdout.str()
 
 
-def test_live_with_the_broken_sandbox_reports_the_rejected_sends_with_their_hints(
+def test_live_with_the_broken_sandbox_fails_dkim_and_dmarc_with_the_verifiers_reason(
     pytester: pytest.Pytester, live_env: RunningDovecot
 ) -> None:
-    # The broken sandbox revokes the API token and changes the SMTP password: no send is accepted.
-    result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox=broken", "-k", "arrived", "-rs"))
-    result.assert_outcomes(failed=3)
+    # Under --sender-live the broken sandbox accepts the sends and breaks the mail path instead: its
+    # DNS publishes a key that is not the signer's, an SPF record without Sender, p=quarantine.
+    result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox=broken", "-k", "api-send", "-v"))
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] == 4, result.stdout.str()  # placement, spf, dkim, dmarc
     result.stdout.fnmatch_lines(
         [
-            "*live.api-send.arrived*API_TOKEN_REJECTED*",
-            "*live.smtp-send.arrived*LIVE_SMTP_SEND_FAILED*",
-            "*The SMTP relay localhost:* did not take the message: auth: *535*",
+            f"sender::live.api-send.arrived[[]{RECIPIENT}[]] PASSED*",
+            f"sender::live.api-send.dkim[[]{RECIPIENT}[]] FAILED*",
+            "*failed: LIVE_DKIM_FAIL (fail)",
+            "What: The receiving server's DKIM verdict is fail, not pass",
+            "*dkim=fail reason=*does not verify with the key published at sender._domainkey.sender-sandbox.test*",
+            "*failed: LIVE_DMARC_FAIL (fail)",
         ]
     )
     assert live_env.password not in result.stdout.str()

@@ -182,7 +182,8 @@ async def prepare(context: CheckContext) -> Preparation:
         )
     delivery = context.extras.get(EXTRA_DELIVERY)
     if delivery is not None:
-        await asyncio.to_thread(delivery.attach, target)
+        # the sandbox's receiver judges each message against the DNS the settings name (its own)
+        await asyncio.to_thread(delivery.attach, target, settings.nameservers, timeout=settings.timeout)
     return Preparation(target=target, info=info)
 
 

@@ -47,7 +47,9 @@ def _load(path: str) -> SandboxComponent:
 class EmbeddedSandbox:
     """Every sandbox component, started together on free loopback ports."""
 
-    def __init__(self, scenario: str = "healthy", components: Sequence[str] = COMPONENTS) -> None:
+    def __init__(
+        self, scenario: str = "healthy", components: Sequence[str] = COMPONENTS, *, live: bool = False
+    ) -> None:
         if scenario not in SCENARIOS:
             raise SandboxError(f"unknown sandbox scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
         self.scenario = scenario
@@ -56,6 +58,9 @@ class EmbeddedSandbox:
         # One outbox for every component that records messages (API, SMTP relay): a component
         # with an ``outbox`` attribute gets this instance before its start().
         self.outbox = Outbox()
+        # Under --sender-live mail flows end to end: a component with a ``live`` attribute gets it
+        # before its start() (the DNS publishes the signing key; credentials stay valid in "broken").
+        self.live = live
 
     def start(self) -> EmbeddedSandbox:
         try:
@@ -63,6 +68,8 @@ class EmbeddedSandbox:
                 component = _load(path)
                 if hasattr(component, "outbox"):
                     component.outbox = self.outbox
+                if hasattr(component, "live"):
+                    component.live = self.live
                 component.start(self.scenario)
                 self.components.append(component)
         except BaseException:
