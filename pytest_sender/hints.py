@@ -2169,3 +2169,24 @@ _define(
         fix_line="remove links to {domain} ({listing})",
     ),
 )
+
+# --- the sandbox's mail path and the project's own verification (issue 16) ------------------------
+# One contiguous block, so it moves as one when the catalog is split by family.
+
+_define(
+    Hint(
+        "LIVE_SANDBOX_NO_INBOX",
+        Status.SKIP,
+        "The sandbox has no inbox of its own here ({reason}): install Dovecot or pass --sender-inbox",
+        meaning="--sender-live --sender-sandbox without --sender-inbox starts a throwaway Dovecot as the "
+        "inbox; it cannot run on this machine, so nothing was sent.",
+        steps=(
+            "Install Dovecot (Debian/Ubuntu: apt-get install dovecot-imapd) and run again; the sandbox starts "
+            "it on a free loopback port with a random user and password.",
+            "Or point the live smoke at an inbox you control: --sender-inbox imaps://USER@HOST[:993] and "
+            "SENDER_INBOX_PASSWORD.",
+        ),
+        verify="pytest --sender-live --sender-sandbox: the live items run instead of skipping.",
+        fix_line="apt-get install dovecot-imapd, or pass --sender-inbox imaps://USER@HOST",
+    ),
+)

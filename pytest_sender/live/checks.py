@@ -43,6 +43,7 @@ __all__ = [
     "evaluate_placeholders",
     "evaluate_placement",
     "missing_settings",
+    "not_configured",
     "score_arrived",
 ]
 
@@ -66,6 +67,17 @@ def missing_settings(settings: Settings, kind: str) -> list[str]:
     if kind in (API_SEND, SMTP_SEND) and settings.sender_from is None:
         missing.append("SENDER_FROM (or --sender-from)")
     return missing
+
+
+def not_configured(context: CheckContext, check: str, target: str, missing: list[str]) -> Finding:
+    """The skip of a live item that cannot run: the sandbox's missing inbox (Dovecot absent) when
+    that is why, else the settings still to set."""
+    from pytest_sender.sandbox.dovecot import EXTRA_INBOX_UNAVAILABLE
+
+    unavailable = context.extras.get(EXTRA_INBOX_UNAVAILABLE)
+    if unavailable and context.settings.inbox is None:
+        return make_finding(check, target, "LIVE_SANDBOX_NO_INBOX", reason=str(unavailable))
+    return make_finding(check, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
 
 
 def _targets(kind: str) -> Callable[[Settings], list[str]]:
@@ -272,7 +284,7 @@ def _run(kind: str, aspect: str) -> Callable[[CheckContext, str], Awaitable[Find
     async def run(context: CheckContext, target: str) -> Finding:
         missing = missing_settings(context.settings, kind)
         if missing:
-            return make_finding(check, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
+            return not_configured(context, check, target, missing)
         delivery = await context.shared(("live:deliver", kind), lambda: deliver(context, kind))
         if aspect == "arrived":
             return evaluate_arrival(delivery, check, target)

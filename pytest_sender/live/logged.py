@@ -127,12 +127,12 @@ async def confirm_logged(
 
 
 async def _run_logged(context: CheckContext, target: str) -> Finding:
-    from pytest_sender.live.checks import missing_settings
+    from pytest_sender.live.checks import missing_settings, not_configured
 
     settings = context.settings
     missing = missing_settings(settings, TEMPLATE_SEND)
     if missing:
-        return make_finding(CHECK, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
+        return not_configured(context, CHECK, target, missing)
     delivery = await context.shared(("live:deliver", TEMPLATE_SEND), lambda: deliver(context, TEMPLATE_SEND))
     sent = delivery.sent
     if sent is None:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from pytest_sender.errors import SandboxError
 from pytest_sender.sandbox.outbox import Outbox
 
-__all__ = ["COMPONENTS", "SCENARIOS", "EmbeddedSandbox", "SandboxComponent"]
+__all__ = ["COMPONENTS", "INBOX_COMPONENT", "SCENARIOS", "EmbeddedSandbox", "SandboxComponent"]
 
 #: "healthy": every preflight check passes; "broken": each check family fails with its hints.
 SCENARIOS = ("healthy", "broken")
@@ -26,6 +26,8 @@ COMPONENTS: tuple[str, ...] = (
     "pytest_sender.sandbox.dns_server:DnsSandboxComponent",
     "pytest_sender.sandbox.imap_delivery:ImapDeliveryComponent",
 )
+#: Added for the live smoke when no inbox is configured: the sandbox's own throwaway Dovecot.
+INBOX_COMPONENT = "pytest_sender.sandbox.dovecot:DovecotInboxComponent"
 
 
 class SandboxComponent(Protocol):
@@ -48,12 +50,17 @@ class EmbeddedSandbox:
     """Every sandbox component, started together on free loopback ports."""
 
     def __init__(
-        self, scenario: str = "healthy", components: Sequence[str] = COMPONENTS, *, live: bool = False
+        self,
+        scenario: str = "healthy",
+        components: Sequence[str] = COMPONENTS,
+        *,
+        live: bool = False,
+        own_inbox: bool = False,
     ) -> None:
         if scenario not in SCENARIOS:
             raise SandboxError(f"unknown sandbox scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
         self.scenario = scenario
-        self._paths = tuple(components)
+        self._paths = tuple(components) + ((INBOX_COMPONENT,) if own_inbox else ())
         self.components: list[SandboxComponent] = []
         # One outbox for every component that records messages (API, SMTP relay): a component
         # with an ``outbox`` attribute gets this instance before its start().
