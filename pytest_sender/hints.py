@@ -2190,3 +2190,27 @@ _define(
         fix_line="apt-get install dovecot-imapd, or pass --sender-inbox imaps://USER@HOST",
     ),
 )
+
+_define(
+    Hint(
+        "LIVE_DKIM_DISAGREE",
+        Status.FAIL,
+        "The receiving server says dkim={receiver}, the project's own verification says dkim={ours}",
+        meaning="The live smoke verifies each arrived message's DKIM signatures itself, with the keys the "
+        "configured resolver finds; here that verdict and the receiver's Authentication-Results disagree.",
+        why="One side sees another key or another message: a key rotated or replaced in DNS since the receiver "
+        "checked, a resolver that sees another version of the zone (split-horizon DNS, a stale cache), or a "
+        "message changed after delivery (a forwarder, a footer the mailbox adds). The next message may fail "
+        "where this one passed.",
+        steps=(
+            "Read the key as the configured resolver sees it: dig TXT {key_name} (with @SERVER for "
+            "--sender-nameserver), and compare it with the DKIM value Sender shows under Account settings → Domains.",
+            "If the key was just rotated, wait for the old record's TTL to pass and send again.",
+            "If the inbox is reached through a forwarder or a mailbox that rewrites messages, test with an "
+            "inbox that receives directly.",
+            "Our verifier's reason: {reason}.",
+        ),
+        verify="pytest --sender-live -k dkim: the receiver's verdict and ours agree on pass.",
+        fix_line="receiver dkim={receiver}, ours dkim={ours}: compare {key_name} in DNS with Sender's value",
+    ),
+)

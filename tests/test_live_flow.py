@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from pytest_sender.dns.query import Resolver
 from pytest_sender.findings import Finding, Status
 from pytest_sender.mailauth.signatures import generate_signing_key
 from pytest_sender.preflight.registry import load_checks, plan_checks
@@ -80,9 +81,11 @@ def _settings(
     return settings.with_overrides("test", **values)
 
 
-def _run(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, settings: Settings) -> dict[str, Finding]:
+def _run(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, settings: Settings, **more_extras: object
+) -> dict[str, Finding]:
     planned = plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False))
-    extras = {**sandbox.check_extras(), "inbox_ca_pem": dovecot.ca_pem}
+    extras = {**sandbox.check_extras(), "inbox_ca_pem": dovecot.ca_pem, **more_extras}
     return {f.check: f for f in run_preflight(planned, settings, extras=extras)}
 
 
@@ -102,6 +105,20 @@ def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
     assert any(line.startswith("delivery latency: ") for line in arrived.evidence)
     assert "deleted after checking" in arrived.evidence
     assert findings["live.smtp-send.dkim"].code == "LIVE_AUTH_PASS"
+    # The receiver's word and our own verification, side by side.
+    dkim = findings["live.api-send.dkim"].evidence
+    assert "dkim=pass reason=" in dkim[0]
+    assert dkim[1] == (
+        "our verification: dkim=pass (d=sender-sandbox.test s=sender): "
+        "verified with the key at sender._domainkey.sender-sandbox.test"
+    )
+    dmarc = findings["live.smtp-send.dmarc"].evidence
+    assert "identifiers: From sender-sandbox.test; DKIM d=sender-sandbox.test; Return-Path sender-sandbox.test" in dmarc
+    assert "our DMARC reading (_dmarc.sender-sandbox.test, adkim=r aspf=r): dmarc=pass, aligned: dkim+spf" in dmarc
+    assert any(
+        line.startswith("alignment: DKIM d=sender-sandbox.test passes and aligns with From sender-sandbox.test")
+        for line in dmarc
+    )
     assert findings["live.template-send.placeholders"].code == "LIVE_NO_PLACEHOLDERS"
     assert findings["live.logged"].code == "LIVE_LOGGED"
     # One send per kind, each carrying the run token in its header; nothing left in the mailbox.
@@ -207,11 +224,37 @@ def test_a_key_rotated_in_dns_fails_dkim_and_dmarc_with_the_verifiers_reason(
     assert "a CNAME sender._domainkey.sender-sandbox.test" in dkim.hint
     assert dkim.evidence[0].startswith("Authentication-Results: mx.sandbox.localhost; spf=pass")
     assert "the key there is not the one that signed" in dkim.evidence[0]
+    # Our own verification, with the same DNS, agrees and says why.
+    assert dkim.evidence[1].startswith("our verification: dkim=fail (d=sender-sandbox.test s=sender): ")
     assert findings["live.api-send.spf"].status is Status.PASS
     # SPF passes for the From domain itself, so DMARC still passes (through SPF alone).
     dmarc = findings["live.api-send.dmarc"]
     assert dmarc.status is Status.PASS
     assert "DMARC relies on SPF here" in dmarc.evidence[0]
+    assert any(line.startswith("alignment: SPF passes for sender-sandbox.test, aligned") for line in dmarc.evidence)
+    assert findings["live.api-send.placement"].status is Status.PASS
+
+
+def test_a_receiver_that_says_pass_while_our_resolver_sees_another_key_is_a_disagreement(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery, zones: dict[str, str]
+) -> None:
+    # Split-horizon DNS: the receiver judges with the sandbox's zones, the configured resolver sees a
+    # version of Sender's key host that publishes another key.
+    other = dict(zones)
+    other["sendersrv.com"] = with_txt_record(zones["sendersrv.com"], "dkim", generate_signing_key(1024).zone_rdata())
+    with DnsServer(other) as elsewhere:
+        resolver = Resolver([elsewhere.nameserver], timeout=3.0)
+        findings = _run(sandbox, dovecot, _settings(sandbox, dovecot), dns_resolver=resolver)
+    dkim = findings["live.api-send.dkim"]
+    assert dkim.status is Status.FAIL
+    assert dkim.code == "LIVE_DKIM_DISAGREE"
+    assert dkim.summary == "The receiving server says dkim=pass, the project's own verification says dkim=fail"
+    assert "dkim=pass reason=" in dkim.evidence[0]
+    assert "not the one that signed" in dkim.evidence[1]
+    assert "dig TXT sender._domainkey.sender-sandbox.test" in dkim.hint
+    assert dkim.fix.startswith("receiver dkim=pass, ours dkim=fail")
+    # The receiver's other verdicts stand.
+    assert findings["live.api-send.spf"].status is Status.PASS
     assert findings["live.api-send.placement"].status is Status.PASS
 
 

@@ -240,3 +240,33 @@ def test_no_record_is_dmarc_none_and_a_dns_fault_temperror() -> None:
         dkim=[],
     )
     assert fault.result == "temperror"
+
+
+def test_the_live_smoke_reads_the_identifiers_and_explains_an_unaligned_bounce_domain(key: SigningKey) -> None:
+    from pytest_sender.live.verify import alignment_lines
+    from pytest_sender.mailauth.alignment import message_identifiers
+
+    message = EmailMessage()
+    message["From"] = "Shop <orders@example.com>"
+    message["To"] = "qa@inbox.test"
+    message["Subject"] = "Order"
+    message.set_content("Hello.")
+    signed = sign_message(message.as_bytes(policy=SMTP), domain="example.com", selector="sender", key=key)
+    raw = b"Return-Path: <bounce-123@bounces.example.net>\r\n" + signed
+    identifiers = message_identifiers(raw)
+    assert (identifiers.from_domain, identifiers.dkim_domains, identifiers.return_path_domain) == (
+        "example.com",
+        ("example.com",),
+        "bounces.example.net",
+    )
+    lines = alignment_lines(identifiers, _policy("v=DMARC1; p=reject"), spf_result="pass", ours=(_dkim("example.com"),))
+    assert lines[0] == "identifiers: From example.com; DKIM d=example.com; Return-Path bounces.example.net"
+    assert lines[1] == "our DMARC reading (_dmarc.example.com, adkim=r aspf=r): dmarc=pass, aligned: dkim"
+    assert (
+        "SPF passes for the bounce domain bounces.example.net, which is not aligned with From example.com" in (lines[2])
+    )
+    assert lines[2].endswith("DMARC relies on DKIM here")
+    # Without the DKIM pass, the explanation says which identifier must change.
+    failing = alignment_lines(identifiers, _policy("v=DMARC1; p=reject"), spf_result="pass", ours=())
+    assert "dmarc=fail, aligned: none" in failing[1]
+    assert "make DKIM pass with d=example.com, or use a bounce domain under example.com" in failing[2]

@@ -106,7 +106,9 @@ def test_a_from_domain_without_dns_is_judged_not_trusted(healthy: DnsSandboxComp
 def test_the_stored_message_has_received_and_the_folded_verdicts_on_top(healthy: DnsSandboxComponent) -> None:
     signed, verdicts = _judge(healthy, _record())
     raw = delivered_bytes(signed, verdicts, recipient="qa@inbox.test", queue_id="sbx000001")
-    assert raw.startswith(b"Authentication-Results: mx.sandbox.localhost;\r\n\tspf=pass")
+    assert raw.startswith(
+        b"Return-Path: <hello@sender-sandbox.test>\r\nAuthentication-Results: mx.sandbox.localhost;\r\n\tspf=pass"
+    )
     assert (
         b"\r\nReceived: from mail6.sendersrv.com (mail6.sendersrv.com [198.51.100.25]) by mx.sandbox.localhost" in raw
     )

@@ -30,6 +30,7 @@ from pytest_sender.inbox.inspect import (
 )
 from pytest_sender.live.flow import API_SEND, SMTP_SEND, TEMPLATE_SEND, Delivery, deliver, live_recipient
 from pytest_sender.live.logged import LOGGED_CHECKS
+from pytest_sender.live.verify import alignment_evidence, evaluate_dkim, own_dkim_verdicts
 from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
@@ -291,7 +292,12 @@ def _run(kind: str, aspect: str) -> Callable[[CheckContext, str], Awaitable[Find
         if aspect == "placement":
             return evaluate_placement(delivery, check, target)
         if aspect in ("spf", "dkim", "dmarc"):
-            return evaluate_auth(delivery, aspect, check, target, context.settings)
+            finding = evaluate_auth(delivery, aspect, check, target, context.settings)
+            if aspect == "dkim":  # beside the receiver's word, our own verification (live/verify.py)
+                return evaluate_dkim(finding, delivery, await own_dkim_verdicts(context, delivery))
+            if aspect == "dmarc":
+                return await alignment_evidence(context, delivery, finding)
+            return finding
         if aspect == "placeholders":
             return evaluate_placeholders(delivery, check, target)
         if aspect == "content":
@@ -307,8 +313,8 @@ _DESCRIPTIONS = {
     "arrived": "the {what} reaches the inbox (delivery latency in the evidence)",
     "placement": "the {what} lands in INBOX, not in Junk",
     "spf": "the receiver's SPF verdict for the {what} is pass",
-    "dkim": "the receiver's DKIM verdict for the {what} is pass",
-    "dmarc": "the receiver's DMARC verdict for the {what} is pass",
+    "dkim": "the receiver's DKIM verdict for the {what} is pass, and our own verification agrees",
+    "dmarc": "the receiver's DMARC verdict for the {what} is pass (alignment explained in the evidence)",
     "placeholders": "no {{{{ ... }}}} placeholders are left in the {what}",
     "as-sent": "the {what} arrives with the subject and recipient it was sent with",
     "content": "the content rules find no problem in the arrived {what}",

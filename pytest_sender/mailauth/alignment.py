@@ -34,13 +34,46 @@ __all__ = [
     "MODE_NAMES",
     "DmarcPolicy",
     "DmarcVerdict",
+    "Identifiers",
     "evaluate_dmarc",
     "fetch_policy",
     "is_aligned",
+    "message_identifiers",
     "mode_name",
 ]
 
 MODE_NAMES = {"r": "relaxed", "s": "strict"}
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """The domains DMARC compares: the From domain, each ``DKIM-Signature d=``, the ``Return-Path``'s."""
+
+    from_domain: str
+    dkim_domains: tuple[str, ...]
+    return_path_domain: str
+
+
+def message_identifiers(raw: bytes) -> Identifiers:
+    """The identifiers of a delivered message (empty strings for what it lacks); never raises."""
+    import email
+    import email.policy
+    from email.utils import getaddresses, parseaddr
+
+    from pytest_sender.mailauth.signatures import SignatureTags, parse_signatures
+
+    try:
+        parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
+        senders = [a for _, a in getaddresses([str(v) for v in parsed.get_all("From", [])]) if a]
+        return_path = parseaddr(str(parsed.get("Return-Path", "")))[1]
+    except Exception:  # a header no parser reads: no identifiers
+        senders, return_path = [], ""
+    signers = tuple(t.domain for t in parse_signatures(raw) if isinstance(t, SignatureTags))
+    return Identifiers(
+        from_domain=senders[0].rpartition("@")[2].lower() if senders else "",
+        dkim_domains=signers,
+        return_path_domain=return_path.rpartition("@")[2].lower(),
+    )
 
 
 def mode_name(mode: str) -> str:

@@ -243,13 +243,12 @@ def evaluate_signature(raw: bytes, tags: SignatureTags, answer: DnsAnswer) -> Dk
     except ParseError as exc:
         return verdict("permerror", f"the key at {name} is unusable: {exc}")
     dkim = _dkimpy()
-    checker = dkim.DKIM(raw, logger=_quiet_logger())
 
     def from_dns(_name: bytes, timeout: float = 5.0) -> bytes:
         return text.encode("ascii", "replace")
 
     try:
-        valid = checker.verify(idx=tags.index, dnsfunc=from_dns)
+        valid = dkim.DKIM(raw, logger=_quiet_logger()).verify(idx=tags.index, dnsfunc=from_dns)
     except dkim.ValidationError as exc:
         detail = str(exc)
         if "body hash" in detail:
@@ -257,6 +256,8 @@ def evaluate_signature(raw: bytes, tags: SignatureTags, answer: DnsAnswer) -> Dk
         return verdict("permerror", f"the signature is not valid: {detail}")
     except dkim.DKIMException as exc:
         return verdict("permerror", f"the signature cannot be checked: {exc}")
+    except Exception as exc:  # dkimpy on a message from the outside: any other failure is unreadable too
+        return verdict("permerror", f"the signature cannot be checked ({type(exc).__name__}: {exc})")
     if valid:
         return verdict("pass", f"verified with the key at {name}")
     return verdict(

@@ -148,8 +148,10 @@ def placement(verdicts: ReceivedVerdicts) -> str:
 
 
 def delivered_bytes(signed: bytes, verdicts: ReceivedVerdicts, *, recipient: str, queue_id: str) -> bytes:
-    """The message as the receiving server stores it: its ``Received`` and verdicts on top, CRLF line ends."""
+    """The message as the receiving server stores it: the envelope sender as ``Return-Path`` (as the
+    final delivery records it, RFC 5321 §4.4), its ``Received`` and verdicts on top, CRLF line ends."""
     top = (
+        f"Return-Path: <{verdicts.mail_from}>\r\n"
         f"Authentication-Results: {authentication_results(verdicts, separator=FOLDED)}\r\n"
         f"Received: {received_line(recipient=recipient, queue_id=queue_id)}\r\n"
     )
