@@ -27,7 +27,7 @@ from pytest_sender.dns.dmarc import (
 from pytest_sender.errors import ParseError
 
 if TYPE_CHECKING:
-    from pytest_sender.dns.query import Resolver
+    from pytest_sender.dns.query import DnsAnswer, Resolver
     from pytest_sender.mailauth.signatures import DkimVerdict
 
 __all__ = [
@@ -115,6 +115,7 @@ class DmarcPolicy:
     fault: str = ""  # a DNS fault that left the policy unknown (temperror)
     error: str = ""  # the record found does not parse, or several apply (permerror)
     evidence: tuple[str, ...] = ()
+    fault_answer: DnsAnswer | None = None  # the answer that was a fault, when ``fault`` is set
 
     @property
     def applied_policy(self) -> str | None:
@@ -259,7 +260,9 @@ async def fetch_policy(from_domain: str, *, resolver: Resolver) -> DmarcPolicy:
             records[walked] = candidates
             break
         if answer.status.is_fault and not (walked != name and answer.status.value == "refused"):
-            return DmarcPolicy(from_domain, None, None, fault=answer.describe(), evidence=tuple(evidence))
+            return DmarcPolicy(
+                from_domain, None, None, fault=answer.describe(), evidence=tuple(evidence), fault_answer=answer
+            )
     discovery = discover(name, records)
     if discovery.policy_domain is None:
         return DmarcPolicy(from_domain, None, None, evidence=tuple(evidence))

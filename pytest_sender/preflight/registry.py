@@ -36,6 +36,7 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.api.health_checks",
     "pytest_sender.smtp.checks",
     "pytest_sender.dns.checks",
+    "pytest_sender.dns.alignment_checks",  # dns.alignment[<from address>], when --sender-from is set
     "pytest_sender.content.checks",
 )
 

@@ -441,12 +441,14 @@ class DnsSandboxComponent:
     def settings_overrides(self) -> dict[str, Any]:
         if self.server is None:
             raise SandboxError("the DNS sandbox is not running")
-        return {
+        overrides: dict[str, Any] = {
             "domains": (SANDBOX_DOMAIN,),
             "nameservers": (self.server.nameserver,),
             # the zones publish Sender's records under these names
             "spf_include": "sendersrv.com",
             "dkim_selector": "sender",
-            # the sandbox signs for its own domain only, as Sender sends only from verified domains
-            "sender_from": f"hello@{SANDBOX_DOMAIN}",
         }
+        if self.live:
+            # the sandbox signs for its own domain only, as Sender sends only from verified domains
+            overrides["sender_from"] = f"hello@{SANDBOX_DOMAIN}"
+        return overrides
