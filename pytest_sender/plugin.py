@@ -182,7 +182,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if scenario:
         from pytest_sender.sandbox import EmbeddedSandbox
 
-        sandbox = EmbeddedSandbox(scenario).start()
+        # live without an inbox of the user's: the sandbox starts its own (Dovecot) when it can
+        sandbox = EmbeddedSandbox(scenario, live=live, own_inbox=live and settings.inbox is None).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
     run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live, sandbox=sandbox)
     if sandbox is not None:

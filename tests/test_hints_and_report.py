@@ -42,6 +42,7 @@ FAMILY_OF_PREFIX = {
     "SPF_": "dns_spf",
     "DKIM_": "dns_dkim",
     "DMARC_": "dns_dmarc",
+    "ALIGNMENT_": "dns_alignment",
     "MX_": "dns_mx",
     "BLOCKLIST_": "dns_blocklist",
     "LIVE_": "live",

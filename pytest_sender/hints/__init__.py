@@ -34,6 +34,7 @@ from pytest_sender.hints import (
     api,
     content,
     dns,
+    dns_alignment,
     dns_blocklist,
     dns_dkim,
     dns_dmarc,
@@ -59,7 +60,21 @@ __all__ = [
 ]
 
 #: The family modules, in the order of the README's codes tables; each has ``HINTS``.
-FAMILIES = (general, api, smtp, dns, dns_spf, dns_dkim, dns_dmarc, dns_mx, dns_blocklist, live, content, health)
+FAMILIES = (
+    general,
+    api,
+    smtp,
+    dns,
+    dns_spf,
+    dns_dkim,
+    dns_dmarc,
+    dns_alignment,
+    dns_mx,
+    dns_blocklist,
+    live,
+    content,
+    health,
+)
 
 
 def _assemble() -> dict[str, Hint]:

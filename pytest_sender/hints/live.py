@@ -295,4 +295,40 @@ HINTS: tuple[Hint, ...] = (
         ),
         fix_line="see the arrived item of this send",
     ),
+    Hint(
+        "LIVE_SANDBOX_NO_INBOX",
+        Status.SKIP,
+        "The sandbox has no inbox of its own here ({reason}): install Dovecot or pass --sender-inbox",
+        meaning="--sender-live --sender-sandbox without --sender-inbox starts a throwaway Dovecot as the "
+        "inbox; it cannot run on this machine, so nothing was sent.",
+        steps=(
+            "Install Dovecot (Debian/Ubuntu: apt-get install dovecot-imapd) and run again; the sandbox starts "
+            "it on a free loopback port with a random user and password.",
+            "Or point the live smoke at an inbox you control: --sender-inbox imaps://USER@HOST[:993] and "
+            "SENDER_INBOX_PASSWORD.",
+        ),
+        verify="pytest --sender-live --sender-sandbox: the live items run instead of skipping.",
+        fix_line="apt-get install dovecot-imapd, or pass --sender-inbox imaps://USER@HOST",
+    ),
+    Hint(
+        "LIVE_DKIM_DISAGREE",
+        Status.FAIL,
+        "The receiving server says dkim={receiver}, the project's own verification says dkim={ours}",
+        meaning="The live smoke verifies each arrived message's DKIM signatures itself, with the keys the "
+        "configured resolver finds; here that verdict and the receiver's Authentication-Results disagree.",
+        why="One side sees another key or another message: a key rotated or replaced in DNS since the receiver "
+        "checked, a resolver that sees another version of the zone (split-horizon DNS, a stale cache), or a "
+        "message changed after delivery (a forwarder, a footer the mailbox adds). The next message may fail "
+        "where this one passed.",
+        steps=(
+            "Read the key as the configured resolver sees it: dig TXT {key_name} (with @SERVER for "
+            "--sender-nameserver), and compare it with the DKIM value Sender shows under Account settings → Domains.",
+            "If the key was just rotated, wait for the old record's TTL to pass and send again.",
+            "If the inbox is reached through a forwarder or a mailbox that rewrites messages, test with an "
+            "inbox that receives directly.",
+            "Our verifier's reason: {reason}.",
+        ),
+        verify="pytest --sender-live -k dkim: the receiver's verdict and ours agree on pass.",
+        fix_line="receiver dkim={receiver}, ours dkim={ours}: compare {key_name} in DNS with Sender's value",
+    ),
 )

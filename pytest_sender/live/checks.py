@@ -30,7 +30,8 @@ from pytest_sender.inbox.inspect import (
 )
 from pytest_sender.live.flow import API_SEND, SMTP_SEND, TEMPLATE_SEND, Delivery, deliver, live_recipient
 from pytest_sender.live.logged import LOGGED_CHECKS
-from pytest_sender.live.readiness import missing_settings
+from pytest_sender.live.readiness import missing_settings, not_configured
+from pytest_sender.live.verify import alignment_evidence, evaluate_dkim, own_dkim_verdicts
 from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckFunction, CheckSpec
 from pytest_sender.settings import Settings
 
@@ -44,6 +45,7 @@ __all__ = [
     "evaluate_placeholders",
     "evaluate_placement",
     "missing_settings",
+    "not_configured",
     "score_arrived",
 ]
 
@@ -258,14 +260,19 @@ def _aspect_check(kind: str, aspect: str) -> CheckFunction:
     async def check_live_aspect(context: CheckContext, target: str) -> Finding:
         missing = missing_settings(context.settings, kind)
         if missing:
-            return make_finding(check, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
+            return not_configured(context, check, target, missing)
         delivery = await context.shared(("live:deliver", kind), lambda: deliver(context, kind))
         if aspect == "arrived":
             return evaluate_arrival(delivery, check, target)
         if aspect == "placement":
             return evaluate_placement(delivery, check, target)
         if aspect in ("spf", "dkim", "dmarc"):
-            return evaluate_auth(delivery, aspect, check, target, context.settings)
+            finding = evaluate_auth(delivery, aspect, check, target, context.settings)
+            if aspect == "dkim":  # beside the receiver's word, our own verification (live/verify.py)
+                return evaluate_dkim(finding, delivery, await own_dkim_verdicts(context, delivery))
+            if aspect == "dmarc":
+                return await alignment_evidence(context, delivery, finding)
+            return finding
         if aspect == "placeholders":
             return evaluate_placeholders(delivery, check, target)
         if aspect == "content":
@@ -281,8 +288,8 @@ _DESCRIPTIONS = {
     "arrived": "the {what} reaches the inbox (delivery latency in the evidence)",
     "placement": "the {what} lands in INBOX, not in Junk",
     "spf": "the receiver's SPF verdict for the {what} is pass",
-    "dkim": "the receiver's DKIM verdict for the {what} is pass",
-    "dmarc": "the receiver's DMARC verdict for the {what} is pass",
+    "dkim": "the receiver's DKIM verdict for the {what} is pass, and our own verification agrees",
+    "dmarc": "the receiver's DMARC verdict for the {what} is pass (alignment explained in the evidence)",
     "placeholders": "no {{{{ ... }}}} placeholders are left in the {what}",
     "as-sent": "the {what} arrives with the subject and recipient it was sent with",
     "content": "the content rules find no problem in the arrived {what}",

@@ -163,7 +163,8 @@ async def prepare(context: CheckContext) -> Preparation:
         )
     delivery = context.parts.imap_delivery
     if delivery is not None:
-        await asyncio.to_thread(delivery.attach, target)
+        # the sandbox's receiver judges each message against the DNS the settings name (its own)
+        await asyncio.to_thread(delivery.attach, target, settings.nameservers, timeout=settings.timeout)
     return Preparation(target=target, info=info)
 
 

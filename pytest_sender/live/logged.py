@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
 from pytest_sender.live.flow import TEMPLATE_SEND, deliver, live_recipient
-from pytest_sender.live.readiness import missing_settings
+from pytest_sender.live.readiness import missing_settings, not_configured
 from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
@@ -127,7 +127,7 @@ async def check_logged(context: CheckContext, target: str) -> Finding:
     settings = context.settings
     missing = missing_settings(settings, TEMPLATE_SEND)
     if missing:
-        return make_finding(CHECK, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
+        return not_configured(context, CHECK, target, missing)
     delivery = await context.shared(("live:deliver", TEMPLATE_SEND), lambda: deliver(context, TEMPLATE_SEND))
     sent = delivery.sent
     if sent is None:

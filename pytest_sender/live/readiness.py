@@ -6,10 +6,13 @@ template send) both read it without importing each other.
 
 from __future__ import annotations
 
+from pytest_sender.findings import Finding
+from pytest_sender.hints import make_finding
 from pytest_sender.live.flow import API_SEND, SMTP_SEND, TEMPLATE_SEND, live_recipient
+from pytest_sender.preflight.registry import CheckContext
 from pytest_sender.settings import Settings
 
-__all__ = ["missing_settings"]
+__all__ = ["missing_settings", "not_configured"]
 
 
 def missing_settings(settings: Settings, kind: str) -> list[str]:
@@ -26,3 +29,12 @@ def missing_settings(settings: Settings, kind: str) -> list[str]:
     if kind in (API_SEND, SMTP_SEND) and settings.sender_from is None:
         missing.append("SENDER_FROM (or --sender-from)")
     return missing
+
+
+def not_configured(context: CheckContext, check: str, target: str, missing: list[str]) -> Finding:
+    """The skip of a live item that cannot run: the sandbox's missing inbox (Dovecot absent) when
+    that is why, else the settings still to set."""
+    unavailable = context.parts.sandbox_inbox_unavailable
+    if unavailable and context.settings.inbox is None:
+        return make_finding(check, target, "LIVE_SANDBOX_NO_INBOX", reason=unavailable)
+    return make_finding(check, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))

@@ -23,7 +23,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pytest_sender.findings import Finding
-from pytest_sender.settings import Settings
+from pytest_sender.settings import Nameserver, Settings
 
 if TYPE_CHECKING:
     import ssl
@@ -56,6 +56,7 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.api.health_checks",
     "pytest_sender.smtp.checks",
     "pytest_sender.dns.checks",
+    "pytest_sender.dns.alignment_checks",  # dns.alignment[<from address>], when --sender-from is set
     "pytest_sender.content.checks",
 )
 #: The live smoke's checks (real sends): planned under ``--sender-live`` only.
@@ -68,9 +69,9 @@ NOT_CONFIGURED_TARGET = "not-configured"
 
 class InboxDelivery(Protocol):
     """What stands in for the receiving mail server under ``--sender-sandbox``: the live smoke
-    attaches it to the configured inbox before it sends."""
+    attaches it to the configured inbox before it sends, with the DNS it judges each message by."""
 
-    def attach(self, target: InboxTarget) -> None: ...
+    def attach(self, target: InboxTarget, nameservers: Sequence[Nameserver] = (), *, timeout: float = 5.0) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class RunParts:
     imap_delivery: InboxDelivery | None = None
     #: live.logged's first pause between looks at the sent list, in seconds (default 0.5).
     logged_first_pause_s: float | None = None
+    #: Why the sandbox could not start an inbox of its own (Dovecot absent): the live items skip with it.
+    sandbox_inbox_unavailable: str | None = None
 
 
 @dataclass(frozen=True)

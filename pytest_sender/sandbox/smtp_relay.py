@@ -235,6 +235,8 @@ class SmtpSandboxComponent:
         self.password = ""
         self._tls: SandboxTls | None = None
         self._loop: LoopThread | None = None
+        #: Set by the embedded sandbox under --sender-live: "broken" then keeps the password valid.
+        self.live = False
 
     def start(self, scenario: str) -> None:
         from pytest_sender.sandbox.outbox import Outbox
@@ -272,7 +274,7 @@ class SmtpSandboxComponent:
         from pytest_sender.settings import Secret
 
         # "broken": a password the relay does not know, so smtp.auth meets a real 535.
-        password = self.password if self.scenario != "broken" else "wrong-" + self.password
+        password = self.password if self.scenario != "broken" or self.live else "wrong-" + self.password
         return {
             "smtp_host": self.host,
             "smtp_ports": self.ports,
