@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pytest_sender.api.client import SenderClient
     from pytest_sender.contract.assertions import SenderContract
     from pytest_sender.findings import Finding
-    from pytest_sender.preflight.registry import PlannedCheck
+    from pytest_sender.preflight.registry import PlannedCheck, RunParts
     from pytest_sender.sandbox import EmbeddedSandbox
     from pytest_sender.sandbox.api_server import ApiSandbox
     from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
@@ -71,13 +71,13 @@ class SenderRun:
         self.sandbox = sandbox
         self.findings: dict[str, Finding] = {}  # by node name, computed here
         self.reported: dict[str, Finding] = {}  # by node id, from reports
-        self.extras: dict[str, Any] = {}  # injected into the checks: the sandbox's CA, test transports
+        self.parts: RunParts | None = None  # handed to the checks: the sandbox's CA and IMAP delivery
 
     def run_checks(self, planned: list[PlannedCheck]) -> None:
         from pytest_sender.preflight.runner import run_preflight
 
         todo = [p for p in planned if p.node_name not in self.findings]
-        for finding in run_preflight(todo, self.settings, extras=self.extras):
+        for finding in run_preflight(todo, self.settings, parts=self.parts):
             self.findings[finding.node_name] = finding
 
 
@@ -178,11 +178,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if scenario:
         from pytest_sender.sandbox import EmbeddedSandbox
 
-        sandbox = EmbeddedSandbox(scenario).start()
+        # live without an inbox of the user's: the sandbox starts its own (Dovecot) when it can
+        sandbox = EmbeddedSandbox(scenario, live=live, own_inbox=live and settings.inbox is None).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
     run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live, sandbox=sandbox)
     if sandbox is not None:
-        run.extras.update(sandbox.check_extras())  # e.g. the relay's CA: checks verify TLS and trust it
+        run.parts = sandbox.run_parts()  # e.g. the relay's CA: checks verify TLS and trust it
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
 

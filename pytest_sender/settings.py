@@ -176,8 +176,8 @@ def parse_domain(raw: str) -> str:
         raise _Invalid(f"{_shown(raw)} is not a domain name (give only the name, no scheme, path or address)")
     try:
         ascii_form = text.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise _Invalid(f"{_shown(raw)} is not a valid domain name") from None
+    except UnicodeError as exc:
+        raise _Invalid(f"{_shown(raw)} is not a valid domain name") from exc
     labels = ascii_form.split(".")
     if len(labels) < 2 or len(ascii_form) > 253 or not all(_LDH_LABEL.match(lb) for lb in labels):
         raise _Invalid(f"{_shown(raw)} is not a valid domain name")
@@ -218,7 +218,7 @@ def _split_url(text: str) -> Any:
     try:
         return urlsplit(text)
     except ValueError as exc:  # an unclosed '[' of an IPv6 host, for one
-        raise _Invalid(f"{_shown(text)} is not a URL ({exc})") from None
+        raise _Invalid(f"{_shown(text)} is not a URL ({exc})") from exc
 
 
 @setting_parser
@@ -235,8 +235,8 @@ def parse_api_url(raw: str) -> str:
         raise _Invalid(f"{_shown(text)} must not have a query or fragment")
     try:
         port = parts.port
-    except ValueError:
-        raise _Invalid(f"{_shown(text)} has an invalid port") from None
+    except ValueError as exc:
+        raise _Invalid(f"{_shown(text)} has an invalid port") from exc
     if port == 0:
         raise _Invalid(f"{_shown(text)} has an invalid port (1-65535)")
     return text.rstrip("/")
@@ -278,8 +278,8 @@ def parse_nameserver(raw: str) -> Nameserver:
         host, port = text.split(":")
     try:
         address = ipaddress.ip_address(host)
-    except ValueError:
-        raise _Invalid(f"{_shown(text)} is not an IP address with an optional :PORT") from None
+    except ValueError as exc:
+        raise _Invalid(f"{_shown(text)} is not an IP address with an optional :PORT") from exc
     return Nameserver(str(address), parse_port(port))
 
 
@@ -290,8 +290,8 @@ def parse_timeout(raw: str) -> float:
         raise _Invalid(f"{_shown(text)} is not a number of seconds")
     try:
         value = float(text)
-    except ValueError:
-        raise _Invalid(f"{_shown(raw.strip())} is not a number of seconds") from None
+    except ValueError as exc:
+        raise _Invalid(f"{_shown(raw.strip())} is not a number of seconds") from exc
     if not math.isfinite(value) or value <= 0 or value > 600:
         raise _Invalid(f"{_shown(raw.strip())} must be more than 0 and at most 600 seconds")
     return value
@@ -337,7 +337,7 @@ def parse_path(raw: str) -> Path:
         if path.exists() and not os.access(path, os.W_OK):
             raise _Invalid(f"{_shown(text)} exists and is not writable")
     except OSError as exc:  # a name too long, for one
-        raise _Invalid(f"{_shown(text)} cannot be used ({exc.strerror or type(exc).__name__})") from None
+        raise _Invalid(f"{_shown(text)} cannot be used ({exc.strerror or type(exc).__name__})") from exc
     return path
 
 
@@ -360,8 +360,8 @@ def parse_email(raw: str) -> str:
         raise _Invalid(f"{_shown(text)} is not an email address")
     try:
         parse_domain(domain)
-    except _Invalid:
-        raise _Invalid(f"{_shown(text)} is not an email address: the part after @ is not a domain") from None
+    except _Invalid as exc:
+        raise _Invalid(f"{_shown(text)} is not an email address: the part after @ is not a domain") from exc
     return text
 
 
@@ -381,7 +381,7 @@ def parse_inbox(raw: str) -> InboxAddress:
     try:
         parts = urlsplit(raw.strip())
     except ValueError:
-        # not echoed: the text may hold a password
+        # not echoed, and the chain is cut: urlsplit's error may quote the text, which may hold a password
         raise _Invalid("the URL cannot be read (an unclosed '[' of an IPv6 host?)") from None
     if parts.password is not None:
         # never echo the value: it holds a password
@@ -396,8 +396,8 @@ def parse_inbox(raw: str) -> InboxAddress:
         raise _Invalid("the URL must be only imaps://USER@HOST[:PORT]")
     try:
         port = 993 if parts.port is None else parts.port
-    except ValueError:
-        raise _Invalid("the URL has an invalid port") from None
+    except ValueError as exc:
+        raise _Invalid("the URL has an invalid port") from exc
     if port == 0:
         raise _Invalid("the URL has an invalid port (1-65535)")
     return InboxAddress(unquote(parts.username), parse_host(parts.hostname), port)
@@ -413,10 +413,10 @@ def parse_live_variables(raw: str) -> str:
 
     try:
         value = json.loads(raw)
-    except RecursionError:
-        raise _Invalid("nested too deep (give a flat object of names to values)") from None
+    except RecursionError as exc:
+        raise _Invalid("nested too deep (give a flat object of names to values)") from exc
     except ValueError as exc:  # also a number of more than 4,300 digits
-        raise _Invalid(f"not JSON ({str(exc.args[0] if exc.args else exc)[:120]})") from None
+        raise _Invalid(f"not JSON ({str(exc.args[0] if exc.args else exc)[:120]})") from exc
     if not isinstance(value, dict):
         raise _Invalid("must be a JSON object of variable names to values")
     for name, item in value.items():
@@ -442,8 +442,8 @@ def _percent(text: str, which: str) -> Decimal:
         raise _Invalid(f"the {which} rate {_shown(text.strip())} is not a percentage such as 0.3")
     try:
         value = Decimal(number)
-    except InvalidOperation:
-        raise _Invalid(f"the {which} rate {_shown(text.strip())} is not a percentage such as 0.3") from None
+    except InvalidOperation as exc:
+        raise _Invalid(f"the {which} rate {_shown(text.strip())} is not a percentage such as 0.3") from exc
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
         raise _Invalid(f"the {which} rate {_shown(text.strip())} must be a percentage from 0 to 100")
     return value
@@ -533,10 +533,11 @@ def _parse(spec: SettingSpec, raw: RawValue, source: str) -> Any:
         assert isinstance(raw, str)
         return PARSERS[spec.parse](raw)
     except _Invalid as exc:
-        raise ConfigError(spec.name, source, str(exc), spec.example) from None
+        raise ConfigError(spec.name, source, str(exc), spec.example) from exc
     except (ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         # A parser must raise only _Invalid; this keeps a slip from becoming an INTERNALERROR.
         problem = f"the value cannot be read ({type(exc).__name__})"
+        # the chain is cut: the slip's message may quote the raw value, and that may be a secret
         raise ConfigError(spec.name, source, problem, spec.example) from None
 
 
@@ -560,8 +561,9 @@ def _read_secret_file(spec: SettingSpec, variable: str, path_text: str) -> str:
             f"env {variable}",
             f"cannot read {str(path)!r} ({exc.strerror or type(exc).__name__})",
             "a path to a readable file holding only the value",
-        ) from None
+        ) from exc
     except UnicodeDecodeError:
+        # the chain is cut: the decode error holds the file's bytes, the secret itself
         raise ConfigError(
             spec.name,
             f"env {variable}",
