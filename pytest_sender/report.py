@@ -29,6 +29,7 @@ __all__ = [
     "under_strict",
     "utc_timestamp",
     "write_json_report",
+    "write_text_atomically",
 ]
 
 REPORT_VERSION = 1
@@ -162,7 +163,12 @@ def build_json_report(
 
 def write_json_report(path: Path, report: dict[str, Any]) -> None:
     """Write atomically, so a reader never sees half a report."""
+    write_text_atomically(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it, so a reader never sees half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

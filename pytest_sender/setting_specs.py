@@ -315,6 +315,26 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_SPAM_SCORE",
         ini="sender_spam_score",
     ),
+    # --- reports where people look (issue 18) ---
+    SettingSpec(
+        "github",
+        "GitHub Actions output: auto (the step summary and one annotation per finding, when run in Actions), "
+        "summary, annotations or off",
+        "parse_github_output",
+        "off",
+        flag="--sender-github",
+        env="SENDER_GITHUB",
+        ini="sender_github",
+    ),
+    SettingSpec(
+        "html",
+        "write the self-contained HTML report to this path",
+        "parse_path",
+        "sender-report.html",
+        flag="--sender-html",
+        env="SENDER_HTML",
+        ini="sender_html",
+    ),
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SETTINGS}
@@ -344,6 +364,7 @@ HELP_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("campaigns", "health_window", "health_complaints", "health_hard_bounces", "health_soft_bounces"),
     ),
     ("sender-content", "content and spam score", ("messages", "spamd", "spam_score")),
+    ("sender-reports", "reports (GitHub Actions, HTML)", ("github", "html")),
 )
 
 # The value a setting has when nothing sets it, as ``--help`` shows it (a test keeps these equal to
@@ -361,4 +382,5 @@ HELP_DEFAULTS: dict[str, str] = {
     "health_hard_bounces": "2,5",
     "health_soft_bounces": "5,10",
     "spam_score": "3,5",
+    "github": "auto",
 }

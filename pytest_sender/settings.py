@@ -169,6 +169,9 @@ class Settings:
     messages: tuple[Path, ...] = ()
     spamd: SpamdAddress | None = None
     spam_score: ScoreThreshold = ScoreThreshold(3.0, 5.0)
+    # --- reports where people look (issue 18) ---
+    github: str = "auto"  # GitHub Actions output: auto, summary, annotations or off
+    html: Path | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def secrets(self) -> tuple[Secret, ...]:
@@ -552,6 +555,17 @@ def parse_score_threshold(raw: str) -> ScoreThreshold:
     if warn > fail:
         raise _Invalid(f"{_shown(raw.strip())}: the warn score is above the fail score")
     return ScoreThreshold(warn, fail)
+
+
+#: The values of ``github``: what the run writes for GitHub Actions when it runs there.
+GITHUB_OUTPUTS = ("auto", "summary", "annotations", "off")
+
+
+def parse_github_output(raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in GITHUB_OUTPUTS:
+        raise _Invalid(f"{_shown(raw.strip())} is not one of {', '.join(GITHUB_OUTPUTS)}")
+    return text
 
 
 #: Each row's parser, by the name the table gives.
