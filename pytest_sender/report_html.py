@@ -272,6 +272,15 @@ def _health_section(findings: Sequence[Finding]) -> list[str]:
             f'<span class="status status-{finding.status.value}">{finding.status.value}</span> '
             f"{_e(finding.code)}</figcaption>"
         )
+        window = data.get("window") if isinstance(data.get("window"), Mapping) else {}
+        totals = data.get("totals") if isinstance(data.get("totals"), Mapping) else {}
+        if window:
+            out.append(
+                f'<p class="window">{_e(window.get("from"))} to {_e(window.get("to"))} '
+                f"({_e(window.get('days'))} days, UTC): {_e(totals.get('sent', 0))} sent, "
+                f"{_e(totals.get('hard_bounces', 0))} hard bounces, {_e(totals.get('soft_bounces', 0))} soft "
+                f"bounces, {_e(totals.get('complaints', 0))} complaints</p>"
+            )
         out.append(health_chart_svg(data, campaign=finding.target))
         out.append("</figure>")
     out.append("</section>")
@@ -328,7 +337,7 @@ def health_chart_svg(data: Mapping[str, Any], *, campaign: str) -> str:
     top = 20
     sent = [_number(d.get("sent")) for d in daily]
     most = max(sent, default=0.0) or 1.0
-    out.append(f'<text x="4" y="{top + 10}">sends/day</text>')
+    out.append(f'<text x="{left}" y="{top - 6}">sends per day</text>')
     out.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{int(most)}</text>')
     out.append(
         f'<line x1="{left}" y1="{top + sends_height}" x2="{left + plot_width}" y2="{top + sends_height}" '
@@ -353,7 +362,7 @@ def health_chart_svg(data: Mapping[str, Any], *, campaign: str) -> str:
         def y_of(percent: float, top: float = top, highest: float = highest) -> float:
             return top + panel_height - panel_height * percent / highest
 
-        out.append(f'<text x="4" y="{top + 10}">{_e(label)}</text>')
+        out.append(f'<text x="{left}" y="{top - 6}">{_e(label)}, % of the day\'s sends</text>')
         out.append(
             f'<line x1="{left}" y1="{top + panel_height}" x2="{left + plot_width}" y2="{top + panel_height}" '
             'stroke="#999"/>'
