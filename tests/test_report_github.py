@@ -228,3 +228,19 @@ def test_a_token_echoed_by_the_api_reaches_neither_the_summary_nor_the_commands(
     for name, text in outputs.items():
         for form in encodings(TOKEN):
             assert form not in text, (name, form)
+
+
+def test_under_xdist_the_controller_writes_the_summary_and_the_commands_once(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = _actions_env(monkeypatch, pytester.path)
+    result = pytester.runpytest_subprocess(
+        "--sender-preflight", "--sender-sandbox=broken", "--sender-report=r.json", "-p", "xdist", "-n", "2"
+    )
+    findings = json.loads((pytester.path / "r.json").read_text())["findings"]
+    text = summary.read_text(encoding="utf-8")
+    assert text.count("Sender preflight failed") == 1
+    assert len(text.split("\n#### ")) - 1 == len([f for f in findings if f["status"] != "pass"])
+    commands = _commands(result.stdout.str())
+    assert len(commands) == len([f for f in findings if f["status"] in ("warn", "fail", "error")])
+    assert len(set(commands)) == len(commands)
