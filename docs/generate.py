@@ -178,7 +178,15 @@ def settings_page() -> str:
         "from the environment and the ini file.",
         "",
         "The modes are flags only: `--sender-preflight`, `--sender-live`, `--sender-sandbox` (the same",
-        "as `--sender-sandbox=healthy`) and `--sender-sandbox=broken`.",
+        "as `--sender-sandbox=healthy`) and `--sender-sandbox=broken`. SMTP credentials need both the",
+        "user and the password. An example `pyproject.toml`:",
+        "",
+        "```toml",
+        "[tool.pytest.ini_options]",
+        'sender_domains = ["example.com", "mail.example.org"]',
+        'sender_timeout = "3"',
+        'sender_html = "sender-report.html"',
+        "```",
     ]
     return "\n".join(out) + "\n"
 

@@ -148,12 +148,12 @@ def step_summary(
     ``run`` is the JSON report's ``run`` object (modes, sandbox, times, non-secret settings);
     ``report_paths`` are (what, path) of the other reports written, for example ``("JSON", "r.json")``.
     """
-    from pytest_sender.report import summary_counts
+    from pytest_sender.report import run_ok, summary_counts
 
     values = list(secrets)
     shown = [f.redacted(values) for f in findings]
     counts = summary_counts(shown)
-    ok = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0) == 0
+    ok = run_ok(counts, strict=strict)
     out = [_headline(counts, ok), ""]
     if strict:
         out += ["Under `--sender-strict`: warnings fail the run.", ""]

@@ -128,13 +128,13 @@ def render_html_report(
     secrets: Iterable[str | _Revealable] = (),
 ) -> str:
     """The whole page, as text (UTF-8 when written)."""
-    from pytest_sender.report import summary_counts, utc_timestamp
+    from pytest_sender.report import run_ok, summary_counts, utc_timestamp
 
     values = list(secrets)
     shown = [f.redacted(values) for f in findings]
     run = run or {}
     counts = summary_counts(shown)
-    ok = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0) == 0
+    ok = run_ok(counts, strict=strict)
     csp = (
         "default-src 'none'; "
         f"style-src '{_sha256(_STYLE)}'; script-src '{_sha256(_SCRIPT)}'; "
