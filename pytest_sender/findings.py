@@ -54,6 +54,9 @@ class Finding:
     hint: str = ""
     fix: str = ""
     duration_s: float = field(default=0.0, compare=False)
+    # Structured observations for reports (JSON numbers, strings, lists, objects), by topic: for
+    # example ``{"health": {...}}``, the daily series the HTML report draws. Never a secret.
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def node_name(self) -> str:
@@ -80,6 +83,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by the report and to carry findings across xdist workers."""
+        extra: dict[str, Any] = {"data": dict(self.data)} if self.data else {}
         return {
             "check": self.check,
             "target": self.target,
@@ -90,6 +94,7 @@ class Finding:
             "hint": self.hint,
             "fix": self.fix,
             "duration_s": round(self.duration_s, 6),
+            **extra,
         }
 
     @classmethod
@@ -104,6 +109,7 @@ class Finding:
             hint=str(data.get("hint", "")),
             fix=str(data.get("fix", "")),
             duration_s=float(data.get("duration_s", 0.0)),
+            data=dict(data.get("data") or {}),
         )
 
 

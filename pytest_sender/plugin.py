@@ -283,6 +283,9 @@ class SenderSession:
         self.is_worker = hasattr(config, "workerinput")
         self.order: list[str] = []  # the plain run's order of the checks (xdist reports in completion order)
         self.report_path: Path | None = None
+        self.html_path: Path | None = None
+        self.annotate = False  # print GitHub Actions workflow commands (set when the run ends)
+        self.notes: list[str] = []  # lines for the end of the terminal summary
         from pytest_sender.report import utc_timestamp
 
         self.started_at = utc_timestamp()
@@ -377,11 +380,23 @@ class SenderSession:
             return
         from pytest_sender.report import format_table
 
+        findings = [finding for _, finding in self._reported()]
         terminalreporter.write_sep("=", "Sender preflight")
-        for line in format_table([finding for _, finding in self._reported()]):
+        for line in format_table(findings):
             terminalreporter.write_line(line)
         if self.report_path is not None:
             terminalreporter.write_line(f"sender: JSON report written to {self.report_path}")
+        if self.html_path is not None:
+            terminalreporter.write_line(f"sender: HTML report written to {self.html_path}")
+        for note in self.notes:
+            terminalreporter.write_line(note)
+        if self.annotate:
+            from pytest_sender.report_github import workflow_commands
+
+            # Workflow commands, read by the Actions runner from stdout: one annotation per finding.
+            settings = self.run.settings
+            for line in workflow_commands(findings, strict=settings.strict, secrets=settings.secrets()):
+                terminalreporter.write_line(line)
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -395,39 +410,67 @@ class SenderSession:
         if line is not None and reporter is not None:
             reporter.write_line(line)
 
-    def pytest_sessionfinish(self) -> None:
-        path = self.run.settings.report
-        if path is None or self.is_worker:
-            return
-        from pytest_sender.report import build_json_report, write_json_report
-
-        if not path.is_absolute():
-            path = self.config.invocation_params.dir / path
+    def _run_metadata(self) -> dict[str, Any]:
+        """The run as the reports describe it: modes, sandbox, times and every non-secret setting."""
         from pytest_sender.report import utc_timestamp
         from pytest_sender.setting_specs import SPECS_BY_NAME
 
-        reported = self._reported()
         modes = [name for name in ("preflight", "sandbox", "live") if self.config.getoption(f"sender_{name}")]
         settings = [
             {"name": name, "value": shown, "source": source}
             for name, shown, source in self.run.settings.describe()
             if not SPECS_BY_NAME[name].secret
         ]
-        run = {
+        return {
             "mode": modes,
             "sandbox": self.config.getoption("sender_sandbox") or None,
             "started_at": self.started_at,
             "finished_at": utc_timestamp(),
             "settings": settings,
         }
-        report = build_json_report(
-            [finding for _, finding in reported],
-            strict=self.run.settings.strict,
-            node_ids=[node_id for node_id, _ in reported],
-            run=run,
-        )
-        write_json_report(path, report)
-        self.report_path = path
+
+    def _output_path(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.config.invocation_params.dir / path
+
+    def pytest_sessionfinish(self) -> None:
+        if self.is_worker:
+            return
+        settings = self.run.settings
+        reported = self._reported()
+        findings = [finding for _, finding in reported]
+        run = self._run_metadata()
+        if settings.report is not None:
+            from pytest_sender.report import build_json_report, write_json_report
+
+            path = self._output_path(settings.report)
+            report = build_json_report(
+                findings, strict=settings.strict, node_ids=[node_id for node_id, _ in reported], run=run
+            )
+            write_json_report(path, report)
+            self.report_path = path
+        if settings.html is not None:
+            from pytest_sender.report import write_text_atomically
+            from pytest_sender.report_html import render_html_report
+
+            self.html_path = self._output_path(settings.html)
+            page = render_html_report(findings, strict=settings.strict, run=run, secrets=settings.secrets())
+            write_text_atomically(self.html_path, page)
+        from pytest_sender.report_github import github_outputs, step_summary
+
+        summary_file, self.annotate = github_outputs(settings.github, os.environ)
+        if summary_file is not None and findings:
+            written = [("JSON", str(p)) for p in (self.report_path,) if p is not None]
+            written += [("HTML", str(p)) for p in (self.html_path,) if p is not None]
+            text = step_summary(
+                findings, strict=settings.strict, run=run, report_paths=written, secrets=settings.secrets()
+            )
+            try:
+                with summary_file.open("a", encoding="utf-8") as stream:
+                    stream.write(text)
+            except OSError as exc:
+                self.notes.append(f"sender: cannot append to GITHUB_STEP_SUMMARY {summary_file}: {exc.strerror}")
+            else:
+                self.notes.append(f"sender: GitHub Actions step summary appended to {summary_file}")
 
 
 # --- fixtures -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,10 +25,12 @@ __all__ = [
     "format_finding",
     "format_table",
     "nothing_checked_line",
+    "run_ok",
     "summary_counts",
     "under_strict",
     "utc_timestamp",
     "write_json_report",
+    "write_text_atomically",
 ]
 
 REPORT_VERSION = 1
@@ -127,6 +129,11 @@ def summary_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return result
 
 
+def run_ok(counts: Mapping[str, int], *, strict: bool = False) -> bool:
+    """Whether a run with these :func:`summary_counts` is green: no fail or error (and no warn under strict)."""
+    return counts["fail"] + counts["error"] + (counts["warn"] if strict else 0) == 0
+
+
 def utc_timestamp(moment: datetime | None = None) -> str:
     """A UTC time as the report writes it (``2026-01-31T12:00:00Z``)."""
     return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -145,14 +152,13 @@ def build_json_report(
     (mode, sandbox scenario, start and end time, the non-secret settings with their sources).
     """
     counts = summary_counts(findings)
-    failing = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0)
     ids = list(node_ids) if node_ids is not None else [f"sender::{f.node_name}" for f in findings]
     report: dict[str, Any] = {
         "version": REPORT_VERSION,
         "plugin_version": __version__,
         "generated_at": utc_timestamp(),
         "findings": [{**f.to_dict(), "node_id": node_id} for f, node_id in zip(findings, ids, strict=True)],
-        "summary": {**counts, "ok": failing == 0},
+        "summary": {**counts, "ok": run_ok(counts, strict=strict)},
         "durations": {f.node_name: round(f.duration_s, 6) for f in findings},
     }
     if run is not None:
@@ -162,7 +168,12 @@ def build_json_report(
 
 def write_json_report(path: Path, report: dict[str, Any]) -> None:
     """Write atomically, so a reader never sees half a report."""
+    write_text_atomically(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it, so a reader never sees half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

@@ -32,6 +32,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("sender-live", "live smoke"),
     ("sender-health", "delivery health"),
     ("sender-content", "content and spam score"),
+    ("sender-reports", "reports (GitHub Actions, HTML)"),
 )
 
 
@@ -392,6 +393,29 @@ SETTINGS: tuple[SettingSpec, ...] = (
         ini="sender_spam_score",
         default="3,5",
         group="sender-content",
+    ),
+    # --- reports where people look (issue 18) ---
+    SettingSpec(
+        "github",
+        "GitHub Actions output: auto (the step summary and one annotation per finding, when run in Actions), "
+        "summary, annotations or off",
+        "parse_github_output",
+        "off",
+        flag="--sender-github",
+        env="SENDER_GITHUB",
+        ini="sender_github",
+        default="auto",
+        group="sender-reports",
+    ),
+    SettingSpec(
+        "html",
+        "write the self-contained HTML report to this path",
+        "parse_path",
+        "sender-report.html",
+        flag="--sender-html",
+        env="SENDER_HTML",
+        ini="sender_html",
+        group="sender-reports",
     ),
 )
 

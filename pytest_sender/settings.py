@@ -511,6 +511,18 @@ def parse_score_threshold(raw: str) -> ScoreThreshold:
     return ScoreThreshold(warn, fail)
 
 
+#: The values of ``github``: what the run writes for GitHub Actions when it runs there.
+GITHUB_OUTPUTS = ("auto", "summary", "annotations", "off")
+
+
+@setting_parser
+def parse_github_output(raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in GITHUB_OUTPUTS:
+        raise _Invalid(f"{_shown(raw.strip())} is not one of {', '.join(GITHUB_OUTPUTS)}")
+    return text
+
+
 # --- resolution -------------------------------------------------------------------------------
 
 
@@ -673,6 +685,8 @@ class Settings:
     messages: tuple[Path, ...] = FROM_TABLE
     spamd: SpamdAddress | None = FROM_TABLE
     spam_score: ScoreThreshold = FROM_TABLE
+    github: str = FROM_TABLE  # GitHub Actions output: auto, summary, annotations or off
+    html: Path | None = FROM_TABLE
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def secrets(self) -> tuple[Secret, ...]:

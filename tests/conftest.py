@@ -46,6 +46,10 @@ def _project_test_session() -> Iterator[None]:
         for name in list(os.environ):
             if name.startswith("SENDER_"):
                 patch.delenv(name)
+        # Under GitHub Actions, each pytester run would otherwise print annotations and append to
+        # the job's real step summary; the tests of that output set these variables themselves.
+        for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+            patch.delenv(name, raising=False)
         yield
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -30,13 +31,16 @@ from pytest_sender.settings import RateThreshold, Settings
 __all__ = [
     "CHECK",
     "BouncedRecipient",
+    "DailyCounts",
     "DeliveryCounts",
     "HealthThresholds",
     "evaluate_health",
     "format_percent",
+    "health_chart_data",
     "mask_address",
     "mask_addresses",
     "parse_bounces",
+    "parse_daily_series",
     "parse_report",
     "rate",
 ]
@@ -68,6 +72,17 @@ class HealthThresholds:
     @classmethod
     def from_settings(cls, settings: Settings) -> HealthThresholds:
         return cls(settings.health_complaints, settings.health_hard_bounces, settings.health_soft_bounces)
+
+
+@dataclass(frozen=True)
+class DailyCounts:
+    """One day of a campaign's report series (the charts of the reports draw them)."""
+
+    day: date
+    sent: int
+    hard_bounces: int
+    soft_bounces: int
+    complaints: int
 
 
 @dataclass(frozen=True)
@@ -247,3 +262,81 @@ def evaluate_health(
             if levels[name] is status:
                 return make_finding(check, campaign, f"API_HEALTH_{code}_{suffix}", evidence=lines, **params)
     return make_finding(check, campaign, "API_HEALTH_OK", evidence=lines, **params)
+
+
+# --- the daily series, for the reports' charts (pure) ------------------------------------------------
+
+#: The report's series the charts draw, by the name each has in :class:`DeliveryCounts`.
+_SERIES = ("sent", "hard_bounces", "soft_bounces", "complaints")
+
+
+def _series_counts(series: object) -> dict[str, int] | None:
+    """A series as ``{YYYY-MM-DD: count}``: a list of ``{"date", "count"}`` objects or a mapping."""
+    entries: Iterable[tuple[object, object]]
+    if isinstance(series, Mapping):
+        entries = series.items()
+    elif isinstance(series, list):
+        pairs = []
+        for item in series:
+            if not isinstance(item, Mapping):
+                return None
+            day = item.get("date", item.get("day", item.get("period")))
+            pairs.append((day, item.get("count", item.get("value", item.get("total")))))
+        entries = pairs
+    else:
+        return None
+    counts: dict[str, int] = {}
+    for day, value in entries:
+        number = _count({"n": value}, "n")
+        if not isinstance(day, str) or number is None:
+            return None
+        key = day.strip()[:10]
+        counts[key] = counts.get(key, 0) + number
+    return counts
+
+
+def parse_daily_series(data: object, *, date_from: date, date_to: date) -> tuple[DailyCounts, ...]:
+    """Every day of the window with its sends, bounces and complaints, from the report's daily series.
+
+    Days a series does not list count zero. Only for showing: an answer whose series cannot be read
+    (or that has no ``sent`` series) gives an empty tuple, never an error; the verdict is judged
+    from the totals alone (:func:`parse_report`).
+    """
+    body = data.get("data", data) if isinstance(data, Mapping) else None
+    if not isinstance(body, Mapping) or "sent" not in body:
+        return ()
+    series: dict[str, dict[str, int]] = {}
+    for name in _SERIES:
+        counts = _series_counts(body.get(name, []))
+        if counts is None:
+            return ()
+        series[name] = counts
+    days = []
+    day = date_from
+    while day <= date_to:
+        key = day.isoformat()
+        days.append(DailyCounts(day, *(series[name].get(key, 0) for name in _SERIES)))
+        day += timedelta(days=1)
+    return tuple(days)
+
+
+def health_chart_data(
+    counts: DeliveryCounts,
+    thresholds: HealthThresholds,
+    daily: Sequence[DailyCounts],
+    *,
+    date_from: date,
+    date_to: date,
+) -> dict[str, Any]:
+    """What the reports draw for one campaign (a finding's ``data["health"]``): the window, each day's
+    counts, the totals and each rate's warn and fail limits in percent (JSON types only)."""
+    return {
+        "window": {"from": date_from.isoformat(), "to": date_to.isoformat(), "days": (date_to - date_from).days + 1},
+        "daily": [{"date": d.day.isoformat(), **{name: getattr(d, name) for name in _SERIES}} for d in daily],
+        "totals": {name: getattr(counts, name) for name in _SERIES},
+        "limits": {
+            name: {"warn": float(limit.warn), "fail": float(limit.fail)}
+            for name in ("hard_bounces", "soft_bounces", "complaints")
+            for limit in (getattr(thresholds, name),)
+        },
+    }

@@ -19,8 +19,10 @@ from pytest_sender.api.health import (
     BouncedRecipient,
     HealthThresholds,
     evaluate_health,
+    health_chart_data,
     mask_addresses,
     parse_bounces,
+    parse_daily_series,
     parse_report,
 )
 from pytest_sender.api.pages import parse_page
@@ -121,15 +123,20 @@ async def check_campaign_health(context: CheckContext, campaign: str) -> Finding
                     evidence.append(f"the latest bounces could not be read ({exc})")
                 else:
                     recent, total = parse_bounces(page.items), page.total
-    return evaluate_health(
+    thresholds = HealthThresholds.from_settings(settings)
+    finding = evaluate_health(
         counts,
-        HealthThresholds.from_settings(settings),
+        thresholds,
         campaign=campaign,
         window_days=settings.health_window,
         recent_bounces=recent,
         bounces_total=total,
         evidence=evidence,
     )
+    # The day-by-day series the report already holds, for the HTML report's chart (no second read).
+    daily = parse_daily_series(report.data, date_from=date_from, date_to=date_to)
+    chart = health_chart_data(counts, thresholds, daily, date_from=date_from, date_to=date_to)
+    return replace(finding, data={**finding.data, "health": chart})
 
 
 async def _ssl_context() -> ssl.SSLContext:
