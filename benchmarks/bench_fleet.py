@@ -46,7 +46,9 @@ def run_pytest(port: int, count: int, workdir: Path, xdist: int) -> tuple[float,
     env = {key: value for key, value in os.environ.items() if not key.startswith("SENDER_")}
     env["SENDER_NAMESERVERS"] = f"127.0.0.1:{port}"
     env["SENDER_TIMEOUT"] = "10"
-    env["SENDER_DOMAINS"] = ",".join(domains)
+    domains_file = workdir / "domains.txt"
+    domains_file.write_text("\n".join(domains) + "\n")
+    env["SENDER_DOMAINS_FILE"] = str(domains_file)
     command = [sys.executable, "-m", "pytest", "--sender-preflight", "-p", "no:cacheprovider", "-q"]
     if xdist:
         command += ["-n", str(xdist)]

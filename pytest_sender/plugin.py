@@ -378,11 +378,11 @@ class SenderSession:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker or not self.run.reported:
             return
-        from pytest_sender.report import format_table
+        from pytest_sender.report import TABLE_FOLD_ROWS, format_table
 
         findings = [finding for _, finding in self._reported()]
         terminalreporter.write_sep("=", "Sender preflight")
-        for line in format_table(findings):
+        for line in format_table(findings, fold_over=None if self.run.settings.full_table else TABLE_FOLD_ROWS):
             terminalreporter.write_line(line)
         if self.report_path is not None:
             terminalreporter.write_line(f"sender: JSON report written to {self.report_path}")

@@ -100,8 +100,46 @@ def format_finding(finding: Finding, *, headline: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def format_table(findings: Sequence[Finding]) -> list[str]:
-    """The rows of the "Sender preflight" summary: check, target, status, code, and one fix line."""
+#: Past this many findings the terminal table folds: counts by check and status, then only the
+#: rows that are not a pass (``--sender-full-table`` shows every row; the reports always have all).
+TABLE_FOLD_ROWS = 200
+
+
+def format_table(findings: Sequence[Finding], *, fold_over: int | None = TABLE_FOLD_ROWS) -> list[str]:
+    """The rows of the "Sender preflight" summary: check, target, status, code, and one fix line.
+
+    With more than ``fold_over`` findings (``None``: never fold), the counts by check and status
+    come first and the rows list only the findings that are not a pass.
+    """
+    if fold_over is not None and len(findings) > fold_over:
+        problems = [f for f in findings if f.status is not Status.PASS]
+        note = (
+            f"{len(findings):,} findings, {len(problems):,} not a pass"
+            + (" (listed below)" if problems else "")
+            + "; every row: --sender-full-table, or the JSON report"
+        )
+        return [*format_counts(findings), note, *(_rows(problems) if problems else [])]
+    return _rows(findings)
+
+
+def format_counts(findings: Sequence[Finding]) -> list[str]:
+    """One line per check: how many of its findings have each status."""
+    statuses = [status.value for status in Status]
+    counts: dict[str, Counter[str]] = {}
+    for finding in findings:
+        counts.setdefault(finding.check, Counter())[finding.status.value] += 1
+    header = ("check", *statuses)
+    rows = [(check, *(f"{tally[s]:,}" for s in statuses)) for check, tally in counts.items()]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first, *numbers = cells
+        return "  ".join([first.ljust(widths[0]), *(n.rjust(w) for n, w in zip(numbers, widths[1:], strict=True))])
+
+    return [line(header), *(line(row) for row in rows)]
+
+
+def _rows(findings: Sequence[Finding]) -> list[str]:
     header = ("check", "target", "status", "code")
     rows = [(f.check, f.target, f.status.value, f.code) for f in findings]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

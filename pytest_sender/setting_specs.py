@@ -119,6 +119,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
         group="sender-dns",
     ),
     SettingSpec(
+        "domains_file",
+        "file of sending domains to check, one a line (# comments); added to --sender-domain's",
+        "parse_domains_file",
+        "domains.txt",
+        flag="--sender-domains-file",
+        env="SENDER_DOMAINS_FILE",
+        ini="sender_domains_file",
+        group="sender-dns",
+    ),
+    SettingSpec(
         "dkim_selector",
         "DKIM selector of the sending domains",
         "parse_selector",
@@ -212,6 +222,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
         ini="sender_strict",
         boolean=True,
         flag_help="treat preflight warnings, and a missing token, domain or live-smoke setting, as failures",
+        group="sender",
+    ),
+    SettingSpec(
+        "full_table",
+        "show every row of the terminal table, also past 200 findings (folded there to the counts by check "
+        "and the rows that are not a pass; the JSON report always has every finding)",
+        "parse_bool",
+        "true",
+        flag="--sender-full-table",
+        env="SENDER_FULL_TABLE",
+        ini="sender_full_table",
+        boolean=True,
         group="sender",
     ),
     SettingSpec(

@@ -144,6 +144,17 @@ class SpamdAddress:
         return f"{self.host}:{self.port}"
 
 
+@dataclass(frozen=True)
+class DomainsFile:
+    """A file of sending domains (``--sender-domains-file``) and the domains it names, in order."""
+
+    path: Path
+    domains: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({len(self.domains)} domains)"
+
+
 # --- parsers: each takes one raw string and returns the value, or raises _Invalid -------------
 
 
@@ -471,6 +482,48 @@ def parse_secret(raw: str) -> Secret:
     return Secret(value)
 
 
+#: A domains file larger than this is refused (a fleet of 100,000 domains is about 3 MB).
+DOMAINS_FILE_LIMIT = 64 * 1024 * 1024
+
+
+@setting_parser
+def parse_domains_file(raw: str) -> DomainsFile:
+    """One domain a line; ``#`` starts a comment, blank lines are ignored, repeats are dropped.
+
+    A line that is not a domain is an error naming its line number; so is a file naming no domain
+    (a gate over an empty list would check nothing).
+    """
+    text = raw.strip()
+    if not text:
+        raise _Invalid("the path is empty")
+    path = Path(text)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(DOMAINS_FILE_LIMIT + 1)
+    except (OSError, ValueError) as exc:  # missing, a directory, unreadable, a NUL in the name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise _Invalid(f"{_shown(text)} cannot be read ({reason})") from exc
+    if len(data) > DOMAINS_FILE_LIMIT:
+        raise _Invalid(f"{_shown(text)} is larger than {DOMAINS_FILE_LIMIT // (1024 * 1024)} MiB")
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
+        raise _Invalid(f"{_shown(text)} line {bad_line}: not UTF-8 text") from exc
+    domains: dict[str, None] = {}
+    for number, line in enumerate(content.splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        try:
+            domains[parse_domain(entry)] = None
+        except _Invalid as exc:
+            raise _Invalid(f"{_shown(text)} line {number}: {exc}") from exc
+    if not domains:
+        raise _Invalid(f"{_shown(text)} names no domain (one domain a line, # for comments)")
+    return DomainsFile(path, tuple(domains))
+
+
 @setting_parser
 def parse_message_file(raw: str) -> Path:
     path = parse_path(raw)
@@ -656,7 +709,8 @@ class Settings:
 
     api_url: str = FROM_TABLE
     api_token: Secret | None = FROM_TABLE
-    domains: tuple[str, ...] = FROM_TABLE
+    domains: tuple[str, ...] = FROM_TABLE  # with the domains file's, when one is given
+    domains_file: DomainsFile | None = FROM_TABLE
     dkim_selector: str = FROM_TABLE
     spf_include: str = FROM_TABLE
     smtp_host: str = FROM_TABLE
@@ -666,6 +720,7 @@ class Settings:
     nameservers: tuple[Nameserver, ...] = FROM_TABLE
     timeout: float = FROM_TABLE
     strict: bool = FROM_TABLE
+    full_table: bool = FROM_TABLE
     report: Path | None = FROM_TABLE
     inbox: InboxAddress | None = FROM_TABLE
     inbox_password: Secret | None = FROM_TABLE
@@ -719,6 +774,10 @@ class Settings:
         return rows
 
 
+#: Items of a list setting shown in the report header and the JSON report's settings.
+_SHOWN_ITEMS = 10
+
+
 def _display(value: object) -> str:
     if value is None:
         return "not set"
@@ -727,6 +786,8 @@ def _display(value: object) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, tuple):
+        if len(value) > _SHOWN_ITEMS:  # a fleet's 10,000 domains: the first few and the count
+            return ",".join(str(v) for v in value[:_SHOWN_ITEMS]) + f",… ({len(value)} in all)"
         return ",".join(str(v) for v in value) if value else "not set"
     if isinstance(value, float):
         return f"{value:g}"
@@ -778,6 +839,12 @@ def resolve_settings(
                 values[spec.name] = _parse(spec, raw, source)
                 sources[spec.name] = source
                 break
+    domains_file = values.get("domains_file")
+    if domains_file is not None:
+        # The file's domains join the listed ones (a fleet's file beside a domain of one's own).
+        values["domains"] = tuple(dict.fromkeys((*values.get("domains", ()), *domains_file.domains)))
+        listed = sources.get("domains")
+        sources["domains"] = f"{listed} and {sources['domains_file']}" if listed else sources["domains_file"]
     settings = Settings(**values, sources=sources)
     _check_combinations(settings)
     return settings

@@ -114,7 +114,11 @@ class DnsServer:
     def __init__(
         self, zones: Mapping[str, str], *, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None
     ) -> None:
-        self._zones = [_Zone(origin, text) for origin, text in zones.items()]
+        # by origin: a query finds its zone by walking up its name (a fleet benchmark serves 10,000)
+        self._zones: dict[dns.name.Name, _Zone] = {}
+        for origin, text in zones.items():
+            zone = _Zone(origin, text)
+            self._zones[zone.origin] = zone
         self.host = host
         self.port = port
         self.faults = faults or Faults()
@@ -142,7 +146,7 @@ class DnsServer:
         """Serve ``text`` for zone ``origin`` from now on (added, or replacing the zone: a key
         rotated in DNS, a record withdrawn), while the server runs."""
         zone = _Zone(origin, text)
-        self._zones = [z for z in self._zones if z.origin != zone.origin] + [zone]
+        self._zones = {**self._zones, zone.origin: zone}  # a new mapping: the server thread reads the old one
         self._answers = {}
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -312,11 +316,14 @@ class DnsServer:
     # --- answering ------------------------------------------------------------------------------
 
     def _zone_for(self, name: dns.name.Name) -> _Zone | None:
-        best: _Zone | None = None
-        for zone in self._zones:
-            if name.is_subdomain(zone.origin) and (best is None or len(zone.origin) > len(best.origin)):
-                best = zone
-        return best
+        zones = self._zones
+        while True:  # the longest origin first: the name itself, then each parent
+            zone = zones.get(name)
+            if zone is not None:
+                return zone
+            if len(name.labels) <= 1:  # the root (or an empty relative name): no zone of ours
+                return None
+            name = name.parent()
 
     def fill_response(self, query: dns.message.Message, response: dns.message.Message) -> None:
         """Put the authoritative answer to ``query`` into ``response`` (pure, no I/O)."""
