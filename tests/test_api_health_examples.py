@@ -113,10 +113,11 @@ def test_the_three_jobs_run_the_documented_commands() -> None:
     assert nightly["concurrency"]["cancel-in-progress"] is False
 
 
-def test_the_readme_points_at_each_example() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_ci_page_points_at_each_example() -> None:
+    page = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert WORKFLOWS
     for path in WORKFLOWS:
-        assert f"examples/github-actions/{path.name}" in readme
+        assert f"/examples/github-actions/{path.name})" in page
 
 
 def validate_workflows(*paths: Path) -> subprocess.CompletedProcess[str]:

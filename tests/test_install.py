@@ -1,4 +1,5 @@
-"""The install commands the README and the CI examples give work as written (pytest-sender is in no index).
+"""The install commands the README, the docs pages and the CI examples give work as written (pytest-sender is
+in no index).
 
 Each form is resolved by pip for real (``--dry-run``: nothing is installed) from a clean copy of the
 repository: ``".[live]"`` in the clone, and the ``"pytest-sender[live] @ git+…"`` direct reference
@@ -19,7 +20,7 @@ import pytest
 from pytest_sender.errors import SOURCE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "examples").rglob("*.yml"))]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "examples").rglob("*.yml"))]
 
 
 def _pip_install_arguments() -> list[tuple[str, str]]:

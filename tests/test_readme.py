@@ -1,4 +1,5 @@
-"""The README is the manual: its commands are the ones CI runs, and its catalogs are complete."""
+"""The README is the newcomer's page: its commands are the ones CI runs, and it links every page of the
+documentation, which holds the rest (the generated pages are tested in tests/test_docs.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from pytest_sender.settings import SETTINGS
-
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
+
+
+def page_section(page: str, heading: str) -> str:
+    """The part of a docs page from its heading line to the next heading of the same or a higher level."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    level = heading.split(" ", 1)[0]
+    assert f"\n{heading}\n" in f"\n{text}", (page, heading)
+    section = text.split(f"{heading}\n", 1)[1]
+    ends = [section.find(f"\n{'#' * n} ") for n in range(1, len(level) + 1)]
+    ends = [end for end in ends if end != -1]
+    return section[: min(ends)] if ends else section
 
 
 def console_commands() -> list[str]:
@@ -32,17 +43,43 @@ def test_the_test_command_is_not_between_the_quick_starts_outputs() -> None:
     assert quick_start.index(TEST_COMMAND) > quick_start.rindex("```text")
 
 
-def test_the_jobs_table_has_a_test_your_app_row_linking_to_its_section() -> None:
+def test_the_jobs_table_has_a_test_your_app_row_linking_to_its_page() -> None:
     jobs = README.split("## What it is for", 1)[1].split("\n## ", 1)[0]
     row = next(line for line in jobs.splitlines() if line.startswith("| test your app |"))
-    assert "(#testing-your-app-against-the-sandbox)" in row
-    assert "## Testing your app against the sandbox" in README
+    assert "(docs/testing-your-app.md)" in row
+    page = (DOCS / "testing-your-app.md").read_text(encoding="utf-8")
+    assert page.startswith("# Testing your app against the sandbox\n")
+
+
+def _generator_pages() -> set[str]:
+    source = (DOCS / "generate.py").read_text(encoding="utf-8")
+    block = source.split("GENERATED = {", 1)[1].split("}", 1)[0]
+    return set(re.findall(r'"([^"]+\.md)"', block))
+
+
+def test_the_readme_links_every_page_of_the_site_and_each_link_resolves() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = set(re.findall(r"^\s+- (?:[^:\n]+: )?([\w/.-]+\.md)$", config, flags=re.M))
+    linked = set(re.findall(r"\]\(docs/([^)#]+\.md)(?:#[^)]*)?\)", README))
+    assert {"index.md", "running.md", "reference/settings.md", "reference/checks.md"} <= nav
+    assert nav <= linked, sorted(nav - linked)
+    generated = _generator_pages()
+    assert "reference/settings.md" in generated  # the settings page is the table itself (tests/test_docs.py)
+    for page in linked:
+        assert page in generated or (DOCS / page).is_file(), page
+
+
+def test_the_readme_is_one_screen_plus_the_quick_start() -> None:
+    sections = [line[3:] for line in README.splitlines() if line.startswith("## ")]
+    assert sections == ["Quick start", "What it is for", "Documentation"]
+    documentation = README.split("## Documentation\n", 1)[1]
+    assert len(documentation.splitlines()) < 25
 
 
 def test_the_extras_table_names_every_package_of_each_extra() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    table = README.split("## Installation extras", 1)[1].split("\n## ", 1)[0]
+    table = page_section("install.md", "# Installation extras")
     rows = {line.split("|")[1].strip().strip("`"): line for line in table.splitlines() if line.startswith("| ")}
     extras = {"(core)": project["dependencies"], **project["optional-dependencies"]}
     for extra, requirements in extras.items():
@@ -60,44 +97,13 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert test_command in ci_lines
 
 
-def _settings_table() -> dict[str, list[str]]:
-    """The README's settings table: its cells by the environment variable the row names first."""
-    table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in table.splitlines() if line.startswith("| ") and "`" in line.split("|")[3]]
-    cells = [[cell.strip() for cell in line.split("|")[1:-1]] for line in rows]
-    by_env = {re.findall(r"`([^`]+)`", row[2])[0]: row for row in cells}
-    assert len(by_env) == len(cells)
-    return by_env
-
-
-def test_the_settings_table_has_one_row_per_setting_and_each_agrees_with_it() -> None:
-    table = _settings_table()
-    assert sorted(table) == sorted(spec.env for spec in SETTINGS if spec.env)
-    for spec in SETTINGS:
-        assert spec.env is not None
-        _, flag, env, ini, default = table[spec.env]
-        if spec.flag is None:
-            assert flag == "–", spec.name
-        else:
-            assert re.findall(r"`([^`]+)`", flag)[0].split()[0] == spec.flag, spec.name
-            assert ("(repeatable)" in flag) is spec.multi, spec.name
-        assert (f"`{spec.env}_FILE`" in env) is spec.secret, spec.name
-        assert ("(comma list)" in env) is spec.multi, spec.name
-        assert ini == "–" if spec.ini is None else ini.startswith(f"`{spec.ini}`"), spec.name
-        assert ("(one per line)" in ini) is spec.multi, spec.name
-        if spec.default is not None:
-            assert default == f"`{spec.default}`", spec.name
-        else:
-            assert default.startswith(("none", "off", "the system's")), spec.name
-
-
 def test_ci_proves_the_first_command_before_the_test_command() -> None:
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert ci_lines.index("python3 .ci/quickstart.py") < ci_lines.index(TEST_COMMAND)
 
 
-def test_the_development_section_names_the_debian_packages_and_what_skips_without_them() -> None:
-    development = README.split("## Development", 1)[1]
+def test_the_development_page_names_the_debian_packages_and_what_skips_without_them() -> None:
+    development = page_section("development.md", "# Development")
     for package in ("knot", "dovecot-imapd"):
         assert f"`{package}`" in development
     assert "skip" in development

@@ -1,10 +1,11 @@
-"""The README's Python examples outside the sandbox tutorial run as shown (tests/test_readme_sandbox_examples.py
-runs the tutorial's): each imports what it uses, and runs here against loopback servers only."""
+"""The documentation's Python examples outside the sandbox tutorial run as shown (the API client's in
+docs/testing-your-app.md, the library's in docs/reference/api.md, the contract tests' in docs/contract-tests.md;
+tests/test_readme_sandbox_examples.py runs the tutorial's): each imports what it uses, and runs here against
+loopback servers only."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from pytest_sender.sandbox.api_server import ApiSandbox
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 # A stand-in for the app the contract example imports: builds payloads the contract accepts.
 MYAPP_MODELS = """
@@ -40,11 +41,25 @@ def build_receipt(order):
 """
 
 
-def section_examples(title: str) -> list[str]:
-    start = README.index(title)
-    end = README.find("\n## ", start + len(title))
-    end = min(x for x in (end, README.find("\n### ", start + len(title))) if x != -1)
-    return re.findall(r"```python\n(.*?)```", README[start:end], flags=re.DOTALL)
+def section_examples(page: str, heading: str) -> list[str]:
+    """The ```python blocks of a docs page under ``heading``, up to its first subheading or next section."""
+    lines = (DOCS / page).read_text(encoding="utf-8").splitlines()
+    start = lines.index(heading)
+    blocks: list[str] = []
+    block: list[str] | None = None
+    for line in lines[start + 1 :]:
+        if block is not None:
+            if line == "```":
+                blocks.append("\n".join(block) + "\n")
+                block = None
+            else:
+                block.append(line)
+        elif line == "```python":
+            block = []
+        elif line.startswith("#"):
+            break
+    assert blocks, f"no python example under {heading!r} in docs/{page}"
+    return blocks
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -55,7 +70,7 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_api_client_example_sends_through_the_sandbox() -> None:
-    (code,) = section_examples("### The API client\n")
+    (code,) = section_examples("testing-your-app.md", "## The API client")
     assert "https://api.sender.net/v2" in code
     with ApiSandbox() as sandbox:
         done = _run(code.replace("https://api.sender.net/v2", sandbox.base_url), SENDER_API_TOKEN=sandbox.token)
@@ -66,7 +81,7 @@ def test_the_api_client_example_sends_through_the_sandbox() -> None:
 
 
 def test_the_library_examples_run_offline() -> None:
-    token_check, spf = section_examples("## Using the library without pytest\n")
+    token_check, spf = section_examples("reference/api.md", "# Library API")
     done = _run(token_check)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("skip API_TOKEN_MISSING ")
@@ -77,7 +92,7 @@ def test_the_library_examples_run_offline() -> None:
 
 
 def test_the_contract_example_passes_with_an_app_that_keeps_to_the_contract(pytester: pytest.Pytester) -> None:
-    code = section_examples("## Contract tests\n")[0]
+    code = section_examples("contract-tests.md", "# Contract tests")[0]
     package = pytester.mkpydir("myapp")
     (package / "models.py").write_text(MYAPP_MODELS)
     (package / "mail.py").write_text(MYAPP_MAIL)
