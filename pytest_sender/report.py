@@ -184,7 +184,7 @@ def build_json_report(
     node_ids: Sequence[str] | None = None,
     run: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON report (format version 1, documented in the README; later fields are only added).
+    """The JSON report (format version 1, documented in docs/report.schema.json; later fields are only added).
 
     ``node_ids`` are the pytest node ids of the findings (same order); ``run`` is the run's metadata
     (mode, sandbox scenario, start and end time, the non-secret settings with their sources).

@@ -6,7 +6,7 @@ Texts are templates: ``{name}`` fields are filled from the values a check observ
 corrected DNS record computed from the current one), and the check that emits a code fills every
 field its hint uses (:func:`unfilled_fields`; the tests hold every check to it).
 
-The hints live in one module per family, in the order of the README's codes tables:
+The hints live in one module per family, in the order of the checks page's code sections:
 
     general        CHECK_* (the runner: a check that crashed or overran its budget)
     api            api.token, the API client's sends and reads (API_*)
@@ -18,8 +18,8 @@ The hints live in one module per family, in the order of the README's codes tabl
     health         api.health and live.logged (API_HEALTH_*, LIVE_*LOGGED*)
 
 and texts that several families share (Sender's UI pages, the DNS steps, the re-run line) in
-:mod:`pytest_sender.hints.steps`. The README's code catalog lists every code (a test keeps them in
-step).
+:mod:`pytest_sender.hints.steps`. The documentation's checks page is generated from this catalog
+(``docs/generate.py``), so it lists every code.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ __all__ = [
     "watch_unfilled_fields",
 ]
 
-#: The family modules, in the order of the README's codes tables; each has ``HINTS``.
+#: The family modules, in the order of the checks page's code sections; each has ``HINTS``.
 FAMILIES = (
     general,
     api,
@@ -171,7 +171,7 @@ def render_hint(code: str, params: Mapping[str, object]) -> tuple[str, str, str]
 
 
 def markdown_rows(prefix: str = "") -> list[str]:
-    """README table rows (``| `CODE` | status | meaning |``) for the codes starting with ``prefix``."""
+    """Markdown table rows (``| `CODE` | status | meaning |``) for the codes starting with ``prefix``."""
     return [
         f"| `{hint.code}` | {hint.status.value} | {hint.meaning} |"
         for hint in CATALOG.values()

@@ -32,7 +32,7 @@ class Hint:
     steps: tuple[str, ...] = ()
     verify: str = ""
     fix_line: str = ""
-    meaning: str = ""  # what the code means, for the README catalog
+    meaning: str = ""  # what the code means, for the checks page's tables
 
     def fields(self) -> frozenset[str]:
         """The template fields this hint needs, derived from its texts."""
