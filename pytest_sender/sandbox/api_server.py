@@ -398,14 +398,15 @@ class SandboxApiApp:
         outbox = self.outbox.messages(via="api")
         kind = template_path.rsplit("/", 1)[1]
         if kind == "report":
-            today = datetime.now(timezone.utc).date()
+            # from, to and period are required (the validator answered 422 above when one is missing).
             try:
-                date_from = date.fromisoformat(query.get("from", today.isoformat()))
-                date_to = date.fromisoformat(query.get("to", today.isoformat()))
+                date_from = date.fromisoformat(query["from"])
+                date_to = date.fromisoformat(query["to"])
             except ValueError:
                 return self._invalid({"from": ["The from and to fields must be dates (YYYY-MM-DD)."]}, decision)
             by_kind = {k: self.reports.events(campaign_id, k, outbox) for k in ("sent", "bounces", "complaints")}
-            return _Answer(200, report_body(by_kind, date_from=date_from, date_to=date_to), headers=decision.headers())
+            body = report_body(by_kind, date_from=date_from, date_to=date_to, period=query["period"])
+            return _Answer(200, body, headers=decision.headers())
         page = list_page(
             self.reports.events(campaign_id, kind, outbox),
             base_url=request.base_url,
