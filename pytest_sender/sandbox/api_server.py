@@ -287,8 +287,8 @@ class SandboxApiApp:
         return [answer.raw]
 
     def _pick_fault(self, request: Any, body: bytes) -> Fault | None:
-        if not len(self._state.faults):
-            return None
+        if not self._state.faults.has_live_rules:
+            return None  # the fast path: no rule injected, or every rule spent
         try:
             return self._state.faults.take(_view(request, body))
         except Exception:
@@ -572,23 +572,34 @@ class ApiSandbox:
             thread.join(timeout=5)
 
     def reset(self) -> None:
-        """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens."""
+        """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens.
+
+        Back to the server's defaults, its default rate limit (enforced) included."""
         self.app.reset()
+
+    def prepare(self, *, rate_limit: int | None = None) -> None:
+        """The state an app's test starts from (``sender_sandbox``, :meth:`fresh`): :meth:`reset`, then
+        ``rate_limit`` per minute (``None``: no 429 unless the test asks for one)."""
+        self.reset()
+        self.set_rate_limit(rate_limit)
 
     @contextlib.contextmanager
     def fresh(self, *, rate_limit: int | None = None, assert_all_injections_used: bool = True) -> Iterator[ApiSandbox]:
         """A fresh sandbox state for one block, e.g. one hypothesis example on the session-scoped server.
 
-        Resets the server (rate limit off unless ``rate_limit``), yields it, and at the end fails with
-        an AssertionError like the ``sender_sandbox`` fixture's teardown: unused injections, sandbox errors.
+        :meth:`prepare` (rate limit off unless ``rate_limit``), yields the server, and at the end fails
+        with an AssertionError like the ``sender_sandbox`` fixture's teardown (unused injections,
+        sandbox errors); however the block ends, the server is :meth:`reset` to its defaults after it.
         """
         from pytest_sender.sandbox.testing import SandboxOptions, teardown_failure
 
         options = SandboxOptions(assert_all_injections_used=assert_all_injections_used, rate_limit=rate_limit)
-        self.reset()
-        self.set_rate_limit(rate_limit)
-        yield self
-        failure = teardown_failure(self, options)
+        self.prepare(rate_limit=rate_limit)
+        try:
+            yield self
+            failure = teardown_failure(self, options)
+        finally:
+            self.reset()
         if failure is not None:
             raise AssertionError(failure)
 
