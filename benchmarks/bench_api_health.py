@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pytest_sender.api.client import AsyncSenderClient
 from pytest_sender.api.health_checks import CHECKS, check_campaign_health
 from pytest_sender.api.pages import fetch_pages
-from pytest_sender.preflight.registry import PlannedCheck, plan_checks
+from pytest_sender.preflight.registry import CheckContext, PlannedCheck, plan_checks
 from pytest_sender.preflight.runner import run_preflight
 from pytest_sender.sandbox.api_server import ApiSandbox
 from pytest_sender.settings import Secret, Settings
@@ -76,7 +76,7 @@ def main() -> None:
             def one_by_one(settings: Settings = settings) -> float:
                 async def all_of_them() -> None:
                     for campaign in settings.campaigns:
-                        await check_campaign_health(settings, campaign)
+                        await check_campaign_health(CheckContext(settings), campaign)
 
                 started = time.perf_counter()
                 asyncio.run(all_of_them())

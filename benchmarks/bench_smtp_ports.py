@@ -23,7 +23,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from pytest_sender.preflight.registry import load_checks, plan_checks
+from pytest_sender.preflight.registry import RunParts, load_checks, plan_checks
 from pytest_sender.preflight.runner import run_preflight
 from pytest_sender.sandbox.outbox import Outbox
 from pytest_sender.sandbox.smtp_relay import LoopThread, relay_factory
@@ -57,7 +57,7 @@ def preflight(ports: tuple[int, ...], timeout: float, ca_pem: str) -> Callable[[
         for p in plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
         if p.spec.name == "smtp.port"
     ]
-    return lambda: run_preflight(planned, settings, extras={"smtp_ca_pem": ca_pem})
+    return lambda: run_preflight(planned, settings, parts=RunParts(smtp_ca_pem=ca_pem))
 
 
 def sequential(ports: tuple[int, ...], timeout: float, ca_pem: str) -> Callable[[], object]:

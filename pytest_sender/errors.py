@@ -3,7 +3,7 @@
     SenderError
     ├── ConfigError (ValueError)          a setting that cannot be used
     ├── InvalidArgument (ValueError)      a library call with a value it cannot use (a caller's mistake)
-    ├── UnknownOperation (LookupError)    the contract document has no such operation
+    ├── UnknownOperation (LookupError)    the contract has no such operation (or a field the strategies do not know)
     ├── MissingExtraError (ImportError)   an optional feature whose extra is not installed
     ├── ParseError (ValueError)           a record, reply or response that cannot be parsed
     ├── TransportError                    the network failed (the request may not have arrived)
@@ -84,7 +84,8 @@ class InvalidArgument(SenderError, ValueError):
 
 
 class UnknownOperation(SenderError, LookupError):
-    """The contract document has no operation with this method and path."""
+    """The contract document has no operation with this method and path, or the strategies do not
+    know a field the contract requires."""
 
 
 class ParseError(SenderError, ValueError):

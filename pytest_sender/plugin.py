@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_sender.setting_specs import HELP_DEFAULTS, HELP_GROUPS, SETTINGS, SPECS_BY_NAME
+from pytest_sender.setting_specs import GROUPS, SETTINGS, SettingSpec
 
 # Everything else of ours is imported inside the hooks that need it, and those run only when a
 # --sender-* mode or a fixture is in use: loading the plugin costs a pytest start next to nothing.
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pytest_sender.api.client import SenderClient
     from pytest_sender.contract.assertions import SenderContract
     from pytest_sender.findings import Finding
-    from pytest_sender.preflight.registry import PlannedCheck
+    from pytest_sender.preflight.registry import PlannedCheck, RunParts
     from pytest_sender.sandbox import EmbeddedSandbox
     from pytest_sender.sandbox.api_server import ApiSandbox
     from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
@@ -41,10 +41,6 @@ WORKER_PAYLOAD_KEY = "sender_preflight"
 HELP_PREFLIGHT = "run the Sender preflight checks, one test item per check and target"
 HELP_LIVE = "run the live smoke checks against Sender (sends real email to the configured inbox)"
 HELP_SANDBOX = "start the embedded Sender sandbox and point every check at it; =broken shows the failures"
-HELP_STRICT_FLAG = (
-    "treat preflight warnings, and a missing token, domain or live-smoke setting, as failures "
-    "[env SENDER_STRICT, ini sender_strict]"
-)
 MARKER_SENDER_CONTRACT = (
     "sender_contract: a test of Sender's transactional API contract (payloads, answers, the sandbox); "
     "select them with -m sender_contract"
@@ -75,13 +71,13 @@ class SenderRun:
         self.sandbox = sandbox
         self.findings: dict[str, Finding] = {}  # by node name, computed here
         self.reported: dict[str, Finding] = {}  # by node id, from reports
-        self.extras: dict[str, Any] = {}  # injected into the checks: the sandbox's CA, test transports
+        self.parts: RunParts | None = None  # handed to the checks: the sandbox's CA and IMAP delivery
 
     def run_checks(self, planned: list[PlannedCheck]) -> None:
         from pytest_sender.preflight.runner import run_preflight
 
         todo = [p for p in planned if p.node_name not in self.findings]
-        for finding in run_preflight(todo, self.settings, extras=self.extras):
+        for finding in run_preflight(todo, self.settings, parts=self.parts):
             self.findings[finding.node_name] = finding
 
 
@@ -95,25 +91,30 @@ def _option_dest(name: str) -> str:
 # --- options --------------------------------------------------------------------------------------
 
 
-def _help(spec: Any) -> str:
+def _help(spec: SettingSpec) -> str:
     where = f"[env {spec.env}, ini {spec.ini}]"
+    text = spec.flag_help or spec.help
     if spec.boolean:
-        return HELP_STRICT_FLAG if spec.name == "strict" else f"{spec.help} {where}"
-    default = HELP_DEFAULTS.get(spec.name)
-    shown = f"(default: {default})" if default is not None else f"(for example {spec.example})"
-    return f"{spec.help} {shown} {where}"
+        return f"{text} {where}"
+    shown = f"(default: {spec.default})" if spec.default is not None else f"(for example {spec.example})"
+    return f"{text} {shown} {where}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # Every option, ini key, help text and --help group comes from the settings table's rows.
     secrets = ", ".join(f"{spec.env}" for spec in SETTINGS if spec.secret)
-    group = parser.getgroup(
-        "sender",
-        f"Sender transactional email (pytest-sender): preflight. Secrets come only from the environment "
+    (main_key, main_title), *families = GROUPS
+    main = parser.getgroup(
+        main_key,
+        f"Sender transactional email (pytest-sender): {main_title}. Secrets come only from the environment "
         f"({secrets}, or each with _FILE naming a file that holds it), never from a flag",
     )
-    group.addoption("--sender-preflight", action="store_true", dest="sender_preflight", help=HELP_PREFLIGHT)
-    group.addoption("--sender-live", action="store_true", dest="sender_live", help=HELP_LIVE)
-    group.addoption(
+    groups = {main_key: main} | {
+        key: parser.getgroup(key, f"Sender: {title} (pytest-sender)") for key, title in families
+    }
+    main.addoption("--sender-preflight", action="store_true", dest="sender_preflight", help=HELP_PREFLIGHT)
+    main.addoption("--sender-live", action="store_true", dest="sender_live", help=HELP_LIVE)
+    main.addoption(
         "--sender-sandbox",
         action="store",
         nargs="?",
@@ -123,24 +124,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="sender_sandbox",
         help=HELP_SANDBOX,
     )
-    for key, title, names in HELP_GROUPS:
-        target = group if key == "sender" else parser.getgroup(key, f"Sender: {title} (pytest-sender)")
-        for spec in (SPECS_BY_NAME[name] for name in names):
-            if spec.flag is None:
-                continue
+    for spec in SETTINGS:
+        if spec.flag is not None:
             if spec.boolean:
                 kwargs: dict[str, Any] = {"action": "store_true", "default": False}
             else:
                 kwargs = {"action": "append" if spec.multi else "store", "default": None, "metavar": "VALUE"}
-            target.addoption(spec.flag, dest=_option_dest(spec.name), help=_help(spec), **kwargs)
-    for spec in SETTINGS:
-        if spec.ini is None:
-            continue
-        # Read as text and parsed by settings.py, so an empty value means "not set here".
-        if spec.multi:
-            parser.addini(spec.ini, f"pytest-sender: {spec.help}", type="linelist", default=[])
-        else:
-            parser.addini(spec.ini, f"pytest-sender: {spec.help}", type="string", default="")
+            groups[spec.group].addoption(spec.flag, dest=_option_dest(spec.name), help=_help(spec), **kwargs)
+        if spec.ini is not None:
+            # Read as text and parsed by settings.py, so an empty value means "not set here".
+            if spec.multi:
+                parser.addini(spec.ini, f"pytest-sender: {spec.help}", type="linelist", default=[])
+            else:
+                parser.addini(spec.ini, f"pytest-sender: {spec.help}", type="string", default="")
 
 
 def _resolve(config: pytest.Config) -> Settings:
@@ -182,11 +178,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if scenario:
         from pytest_sender.sandbox import EmbeddedSandbox
 
-        sandbox = EmbeddedSandbox(scenario).start()
+        # live without an inbox of the user's: the sandbox starts its own (Dovecot) when it can
+        sandbox = EmbeddedSandbox(scenario, live=live, own_inbox=live and settings.inbox is None).start()
         settings = settings.with_overrides(f"sandbox ({scenario})", **sandbox.settings_overrides())
     run = SenderRun(settings=settings, preflight=bool(config.getoption("sender_preflight")), live=live, sandbox=sandbox)
     if sandbox is not None:
-        run.extras.update(sandbox.check_extras())  # e.g. the relay's CA: checks verify TLS and trust it
+        run.parts = sandbox.run_parts()  # e.g. the relay's CA: checks verify TLS and trust it
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
 

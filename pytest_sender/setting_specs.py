@@ -1,24 +1,63 @@
-"""The settings table: every setting's flag, environment variable, ini key, help and example.
+"""The settings table: one row per setting, the only place a setting is spelled out.
+
+A row gives the setting's flag, environment variable, ini key, default, parser, help, ``--help``
+group and example, and whether it is a secret, repeatable or a boolean flag. Everything else is
+derived from it: the options and ini keys :mod:`pytest_sender.plugin` registers (with their help,
+groups and defaults), the defaults of :class:`pytest_sender.settings.Settings` (a field there names
+only its type), and the resolution order. Only exceptions are spelled out, as row fields
+(``flag_help`` where a flag needs more words than its ini key).
 
 Kept apart from :mod:`pytest_sender.settings` and free of dataclasses and regular expressions,
 because the plugin reads it on every pytest start (to register the options) even when it is
-inert. Each row names its parser, a function of :mod:`pytest_sender.settings`, which is imported
-only when settings are resolved.
+inert. So a row names its parser (a function :mod:`pytest_sender.settings` registers under its own
+name with ``@setting_parser``) and gives its default as the text a user would write, which that
+parser turns into the value; ``settings.py`` refuses to import if a row names a parser it does not
+have, or if ``Settings`` and this table disagree on the settings.
 
 PYTEST_DONT_REWRITE: loaded at every pytest start; no test asserts here.
 """
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_API_URL", "HELP_DEFAULTS", "HELP_GROUPS", "SETTINGS", "SPECS_BY_NAME", "SettingSpec"]
+__all__ = ["DEFAULT_API_URL", "GROUPS", "SETTINGS", "SPECS_BY_NAME", "SettingSpec"]
 
 DEFAULT_API_URL = "https://api.sender.net/v2"
 
+#: The option groups of ``pytest --help``, in order: (key, title). A row names its group by key;
+#: ``sender`` is the main group, which also holds the mode flags.
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("sender", "preflight"),
+    ("sender-dns", "DNS"),
+    ("sender-smtp", "SMTP"),
+    ("sender-live", "live smoke"),
+    ("sender-health", "delivery health"),
+    ("sender-content", "content and spam score"),
+)
+
 
 class SettingSpec:
-    """One row of the settings table; ``parse`` names the parser in :mod:`pytest_sender.settings`."""
+    """One row of the settings table.
 
-    __slots__ = ("boolean", "env", "example", "flag", "help", "ini", "multi", "name", "parse", "secret")
+    ``parse`` names the parser in :mod:`pytest_sender.settings`; ``default`` is the raw text that
+    parser reads when nothing sets the setting (``None``: not set, an empty tuple for a repeatable
+    setting, off for a boolean); ``--help`` shows it, or ``example`` when there is none.
+    """
+
+    __slots__ = (
+        "boolean",
+        "default",
+        "env",
+        "example",
+        "flag",
+        "flag_help",
+        "group",
+        "help",
+        "ini",
+        "multi",
+        "name",
+        "parse",
+        "secret",
+    )
 
     def __init__(
         self,
@@ -27,23 +66,20 @@ class SettingSpec:
         parse: str,
         example: str,
         *,
+        group: str,
+        default: str | None = None,
         flag: str | None = None,
         env: str | None = None,
         ini: str | None = None,
         multi: bool = False,  # repeatable flag, comma-separated env, linelist ini
         secret: bool = False,  # env (or env_FILE) only
         boolean: bool = False,  # a flag without a value
+        flag_help: str | None = None,  # the flag's help when it says more than ``help`` (the ini key's)
     ) -> None:
-        self.name = name
-        self.help = help
-        self.parse = parse
-        self.example = example
-        self.flag = flag
-        self.env = env
-        self.ini = ini
-        self.multi = multi
-        self.secret = secret
-        self.boolean = boolean
+        self.name, self.parse, self.default, self.example = name, parse, default, example
+        self.flag, self.env, self.ini = flag, env, ini  # where a value can come from
+        self.multi, self.secret, self.boolean = multi, secret, boolean  # what kind of value
+        self.help, self.flag_help, self.group = help, flag_help, group  # how --help shows it
 
     def __repr__(self) -> str:
         return f"SettingSpec({self.name!r})"
@@ -58,6 +94,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-api-url",
         env="SENDER_API_URL",
         ini="sender_api_url",
+        default=DEFAULT_API_URL,
+        group="sender",
     ),
     SettingSpec(
         "api_token",
@@ -66,6 +104,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "a token from Account settings → API access tokens",
         env="SENDER_API_TOKEN",
         secret=True,
+        group="sender",
     ),
     SettingSpec(
         "domains",
@@ -76,6 +115,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_DOMAINS",
         ini="sender_domains",
         multi=True,
+        group="sender-dns",
     ),
     SettingSpec(
         "dkim_selector",
@@ -85,6 +125,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-dkim-selector",
         env="SENDER_DKIM_SELECTOR",
         ini="sender_dkim_selector",
+        default="sender",
+        group="sender-dns",
     ),
     SettingSpec(
         "spf_include",
@@ -94,6 +136,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-spf-include",
         env="SENDER_SPF_INCLUDE",
         ini="sender_spf_include",
+        default="sendersrv.com",
+        group="sender-dns",
     ),
     SettingSpec(
         "smtp_host",
@@ -103,6 +147,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-smtp-host",
         env="SENDER_SMTP_HOST",
         ini="sender_smtp_host",
+        default="smtp.sender.net",
+        group="sender-smtp",
     ),
     SettingSpec(
         "smtp_ports",
@@ -112,6 +158,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-smtp-ports",
         env="SENDER_SMTP_PORTS",
         ini="sender_smtp_ports",
+        default="587,2525,25",
+        group="sender-smtp",
     ),
     SettingSpec(
         "smtp_username",
@@ -120,6 +168,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "the user from Transactional emails → Setup instructions → SMTP",
         env="SENDER_SMTP_USERNAME",
         secret=True,
+        group="sender-smtp",
     ),
     SettingSpec(
         "smtp_password",
@@ -128,6 +177,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "the password of that SMTP user",
         env="SENDER_SMTP_PASSWORD",
         secret=True,
+        group="sender-smtp",
     ),
     SettingSpec(
         "nameservers",
@@ -138,6 +188,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_NAMESERVERS",
         ini="sender_nameservers",
         multi=True,
+        group="sender-dns",
     ),
     SettingSpec(
         "timeout",
@@ -147,6 +198,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-timeout",
         env="SENDER_TIMEOUT",
         ini="sender_timeout",
+        default="5",
+        group="sender",
     ),
     SettingSpec(
         "strict",
@@ -157,6 +210,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_STRICT",
         ini="sender_strict",
         boolean=True,
+        flag_help="treat preflight warnings, and a missing token, domain or live-smoke setting, as failures",
+        group="sender",
     ),
     SettingSpec(
         "report",
@@ -166,6 +221,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-report",
         env="SENDER_REPORT",
         ini="sender_report",
+        group="sender",
     ),
     SettingSpec(
         "inbox",
@@ -175,6 +231,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-inbox",
         env="SENDER_INBOX_URL",
         ini="sender_inbox",
+        group="sender-live",
     ),
     SettingSpec(
         "inbox_password",
@@ -183,6 +240,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "the IMAP password of the inbox",
         env="SENDER_INBOX_PASSWORD",
         secret=True,
+        group="sender-live",
     ),
     SettingSpec(
         "recipient",
@@ -192,6 +250,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-recipient",
         env="SENDER_RECIPIENT",
         ini="sender_recipient",
+        group="sender-live",
     ),
     SettingSpec(
         "sender_from",
@@ -201,6 +260,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-from",
         env="SENDER_FROM",
         ini="sender_from",
+        group="sender-live",
     ),
     SettingSpec(
         "template_id",
@@ -210,6 +270,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-template-id",
         env="SENDER_TEMPLATE_ID",
         ini="sender_template_id",
+        group="sender-live",
     ),
     SettingSpec(
         "live_timeout",
@@ -219,6 +280,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-live-timeout",
         env="SENDER_LIVE_TIMEOUT",
         ini="sender_live_timeout",
+        default="120",
+        group="sender-live",
     ),
     SettingSpec(
         "live_keep",
@@ -229,6 +292,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_LIVE_KEEP",
         ini="sender_live_keep",
         boolean=True,
+        group="sender-live",
     ),
     SettingSpec(
         "live_variables",
@@ -238,6 +302,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-live-variables",
         env="SENDER_LIVE_VARIABLES",
         ini="sender_live_variables",
+        group="sender-live",
     ),
     # --- api health (issue 8) ---
     SettingSpec(
@@ -249,6 +314,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_CAMPAIGNS",
         ini="sender_campaigns",
         multi=True,
+        group="sender-health",
     ),
     SettingSpec(
         "health_window",
@@ -258,6 +324,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-health-window",
         env="SENDER_HEALTH_WINDOW",
         ini="sender_health_window",
+        default="7",
+        group="sender-health",
     ),
     SettingSpec(
         "health_complaints",
@@ -267,6 +335,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-health-complaints",
         env="SENDER_HEALTH_COMPLAINTS",
         ini="sender_health_complaints",
+        default="0.1,0.3",
+        group="sender-health",
     ),
     SettingSpec(
         "health_hard_bounces",
@@ -276,6 +346,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-health-hard-bounces",
         env="SENDER_HEALTH_HARD_BOUNCES",
         ini="sender_health_hard_bounces",
+        default="2,5",
+        group="sender-health",
     ),
     SettingSpec(
         "health_soft_bounces",
@@ -285,6 +357,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-health-soft-bounces",
         env="SENDER_HEALTH_SOFT_BOUNCES",
         ini="sender_health_soft_bounces",
+        default="5,10",
+        group="sender-health",
     ),
     # --- content and spam score (issue 17) ---
     SettingSpec(
@@ -296,6 +370,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         env="SENDER_MESSAGES",
         ini="sender_messages",
         multi=True,
+        group="sender-content",
     ),
     SettingSpec(
         "spamd",
@@ -305,6 +380,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-spamd",
         env="SENDER_SPAMD",
         ini="sender_spamd",
+        group="sender-content",
     ),
     SettingSpec(
         "spam_score",
@@ -314,51 +390,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
         flag="--sender-spam-score",
         env="SENDER_SPAM_SCORE",
         ini="sender_spam_score",
+        default="3,5",
+        group="sender-content",
     ),
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SETTINGS}
-
-# Where each setting appears in ``pytest --help`` (one option group per family).
-HELP_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("sender", "preflight", ("api_url", "api_token", "timeout", "strict", "report")),
-    ("sender-dns", "DNS", ("domains", "dkim_selector", "spf_include", "nameservers")),
-    ("sender-smtp", "SMTP", ("smtp_host", "smtp_ports", "smtp_username", "smtp_password")),
-    (
-        "sender-live",
-        "live smoke",
-        (
-            "inbox",
-            "inbox_password",
-            "recipient",
-            "sender_from",
-            "template_id",
-            "live_timeout",
-            "live_keep",
-            "live_variables",
-        ),
-    ),
-    (
-        "sender-health",
-        "delivery health",
-        ("campaigns", "health_window", "health_complaints", "health_hard_bounces", "health_soft_bounces"),
-    ),
-    ("sender-content", "content and spam score", ("messages", "spamd", "spam_score")),
-)
-
-# The value a setting has when nothing sets it, as ``--help`` shows it (a test keeps these equal to
-# what settings.py resolves); settings without one show an example instead.
-HELP_DEFAULTS: dict[str, str] = {
-    "api_url": DEFAULT_API_URL,
-    "dkim_selector": "sender",
-    "spf_include": "sendersrv.com",
-    "smtp_host": "smtp.sender.net",
-    "smtp_ports": "587,2525,25",
-    "timeout": "5",
-    "live_timeout": "120",
-    "health_window": "7",
-    "health_complaints": "0.1,0.3",
-    "health_hard_bounces": "2,5",
-    "health_soft_bounces": "5,10",
-    "spam_score": "3,5",
-}

@@ -29,7 +29,7 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from pytest_sender.errors import MissingExtraError
+from pytest_sender.errors import MissingExtraError, UnknownOperation
 
 try:
     from hypothesis import strategies as st
@@ -281,7 +281,7 @@ def _field_strategy(document: Mapping[str, Any], name: str, schema: Mapping[str,
         return _attachments()
     if schema.get("format") == "email":
         return email_addresses(max_length=int(schema.get("maxLength", 254)))
-    raise LookupError(f"the strategies do not know the contract's field {name!r}; extend pytest_sender.strategies")
+    raise UnknownOperation(f"the strategies do not know the contract's field {name!r}; extend pytest_sender.strategies")
 
 
 def _one_of_groups(body: Mapping[str, Any]) -> list[tuple[str, ...]]:

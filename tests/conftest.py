@@ -50,6 +50,21 @@ def _project_test_session() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _hint_fields_filled() -> Iterator[None]:
+    """Every finding a test builds carries every field its hint's texts use (issue 12).
+
+    A check that stops filling a field fails each test that reaches it, here, rather than showing
+    ``<name?>`` to a user. In-process pytester runs (the default) are watched too.
+    """
+    from pytest_sender.hints import watch_unfilled_fields
+
+    with watch_unfilled_fields() as unfilled:
+        yield
+    if unfilled:
+        pytest.fail("hint fields nobody filled:\n" + "\n".join(f"  {u}" for u in unfilled), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def _clean_pytester_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """pytester runs must not see the caller's addopts or Sender settings, nor depend on the terminal."""
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)

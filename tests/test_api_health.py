@@ -28,6 +28,7 @@ from pytest_sender.api.health_checks import NOT_CONFIGURED_TARGET, check_campaig
 from pytest_sender.errors import ConfigError, ParseError
 from pytest_sender.findings import Finding, Status
 from pytest_sender.hints import CATALOG
+from pytest_sender.preflight.registry import CheckContext, RunParts
 from pytest_sender.sandbox.api_server import ApiSandbox
 from pytest_sender.settings import RateThreshold, Secret, Settings, resolve_settings
 
@@ -319,7 +320,7 @@ def run(sandbox: ApiSandbox, campaign: str = CAMPAIGN, *, timeout: float = 1.0, 
     )
     if changes:
         settings = settings.with_overrides("test", **changes)
-    return asyncio.run(check_campaign_health(settings, campaign))
+    return asyncio.run(check_campaign_health(CheckContext(settings), campaign))
 
 
 def seed(
@@ -416,7 +417,7 @@ def test_a_rejected_token_keeps_the_clients_code(sandbox: ApiSandbox) -> None:
     settings = Settings(
         api_url=sandbox.base_url, api_token=Secret("sbx-wrong-token-123"), timeout=1.0, campaigns=(CAMPAIGN,)
     )
-    finding = asyncio.run(check_campaign_health(settings, CAMPAIGN))
+    finding = asyncio.run(check_campaign_health(CheckContext(settings), CAMPAIGN))
     assert (finding.status, finding.code) == (Status.FAIL, "API_TOKEN_REJECTED")
     assert "sbx-wrong-token-123" not in repr(finding)
 
@@ -515,17 +516,19 @@ async def _with_second_request_failing(sandbox: ApiSandbox) -> Finding:
             return await real.handle_async_request(request)
 
     settings = Settings(api_url=sandbox.base_url, api_token=Secret(sandbox.token), timeout=1.0, campaigns=(CAMPAIGN,))
-    return await check_campaign_health(settings, CAMPAIGN, transport=SecondFails())
+    return await check_campaign_health(CheckContext(settings, RunParts(api_transport=SecondFails())), CAMPAIGN)
 
 
 def test_nothing_configured_skips_naming_the_setting() -> None:
-    finding = asyncio.run(check_campaign_health(Settings(), NOT_CONFIGURED_TARGET))
+    finding = asyncio.run(check_campaign_health(CheckContext(Settings()), NOT_CONFIGURED_TARGET))
     assert (finding.status, finding.code) == (Status.SKIP, "API_HEALTH_NOT_CONFIGURED")
     assert "set SENDER_CAMPAIGNS or --sender-campaign" in finding.summary
 
 
 def test_no_token_skips(sandbox: ApiSandbox) -> None:
-    finding = asyncio.run(check_campaign_health(Settings(api_url=sandbox.base_url, campaigns=("a1",)), "a1"))
+    finding = asyncio.run(
+        check_campaign_health(CheckContext(Settings(api_url=sandbox.base_url, campaigns=("a1",))), "a1")
+    )
     assert (finding.status, finding.code) == (Status.SKIP, "API_TOKEN_MISSING")
 
 
@@ -625,5 +628,5 @@ def test_nothing_listening_is_a_refused_connection() -> None:
 
     url = f"http://127.0.0.1:{closed_port()}/v2"
     settings = Settings(api_url=url, api_token=Secret("tok-1"), timeout=0.5, campaigns=(CAMPAIGN,))
-    finding = asyncio.run(check_campaign_health(settings, CAMPAIGN))
+    finding = asyncio.run(check_campaign_health(CheckContext(settings), CAMPAIGN))
     assert (finding.status, finding.code) == (Status.ERROR, "API_CONNECTION_REFUSED")

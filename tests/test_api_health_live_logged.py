@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pytest_sender.findings import Finding, Status
 from pytest_sender.live.flow import TEMPLATE_SEND, Delivery, SentMessage
 from pytest_sender.live.logged import CHECK, LOGGED_CHECKS, confirm_logged, logged_targets
-from pytest_sender.preflight.registry import CheckContext
+from pytest_sender.preflight.registry import CheckContext, RunParts
 from pytest_sender.sandbox.api_server import ApiSandbox
 from pytest_sender.settings import InboxAddress, Secret, Settings
 
@@ -146,7 +146,7 @@ def test_targets_follow_the_template_send(sandbox: ApiSandbox) -> None:
 
 def run_check(sandbox: ApiSandbox, delivery: Delivery) -> Finding:
     async def main() -> Finding:
-        context = CheckContext(live_settings(sandbox), extras={"live_logged_pause_s": 0.05})
+        context = CheckContext(live_settings(sandbox), RunParts(logged_first_pause_s=0.05))
 
         async def shared_delivery() -> Delivery:
             return delivery

@@ -9,8 +9,9 @@ from email.utils import format_datetime
 import pytest
 
 from pytest_sender import __version__
-from pytest_sender.api.checks import check_api_token
+from pytest_sender.api.checks import api_target, check_api_token
 from pytest_sender.findings import Finding, Status
+from pytest_sender.preflight.registry import CheckContext
 from pytest_sender.settings import Secret, Settings
 from tests.helpers.scripted_http import Reply, ScriptedHttpServer, closed_port
 
@@ -19,7 +20,7 @@ TOKEN = "tok-1234567890"
 
 def run_check(url: str, *, token: str | None = TOKEN, timeout: float = 2.0) -> Finding:
     settings = Settings(api_url=url + "/v2", api_token=Secret(token) if token else None, timeout=timeout)
-    return asyncio.run(check_api_token(settings))
+    return asyncio.run(check_api_token(CheckContext(settings), api_target(settings)))
 
 
 def test_a_valid_token_passes_and_reports_rate_limit_headroom() -> None:

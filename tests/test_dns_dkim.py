@@ -15,6 +15,7 @@ from pytest_sender.dns.dkim import DkimKey, decode_dkim_key, parse_dkim_record, 
 from pytest_sender.dns.query import Resolver
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
+from tests.helpers.checks import dns_context
 from tests.helpers.dns_servers import ZONES, RunningDns, serve, start_sandbox_dns
 
 TIMEOUT = 0.5
@@ -27,7 +28,7 @@ def zone_server(request: pytest.FixtureRequest) -> Iterator[RunningDns]:
 
 def run_dkim(running: RunningDns, domain: str, selector: str = "sender") -> Finding:
     resolver = Resolver([running.nameserver], timeout=TIMEOUT)
-    return asyncio.run(check_dkim(domain, resolver=resolver, selector=selector, timeout=TIMEOUT))
+    return asyncio.run(check_dkim(dns_context(resolver, dkim_selector=selector, timeout=TIMEOUT), domain))
 
 
 def zone_key(selector: str) -> str:

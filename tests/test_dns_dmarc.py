@@ -17,6 +17,7 @@ from pytest_sender.dns.dmarc import (
 from pytest_sender.dns.query import Resolver
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
+from tests.helpers.checks import dns_context
 from tests.helpers.dns_servers import RunningDns, serve, start_sandbox_dns
 
 TIMEOUT = 0.5
@@ -29,7 +30,7 @@ def zone_server(request: pytest.FixtureRequest) -> Iterator[RunningDns]:
 
 def run_dmarc(running: RunningDns, domain: str) -> Finding:
     resolver = Resolver([running.nameserver], timeout=TIMEOUT)
-    return asyncio.run(check_dmarc(domain, resolver=resolver, timeout=TIMEOUT))
+    return asyncio.run(check_dmarc(dns_context(resolver, timeout=TIMEOUT), domain))
 
 
 def test_a_full_record_parses_with_defaults_for_absent_tags() -> None:

@@ -12,6 +12,7 @@ from pytest_sender.dns.dmarc import MAX_TREE_WALK_QUERIES, discover, parse_dmarc
 from pytest_sender.dns.query import Resolver
 from pytest_sender.findings import Finding, Status
 from pytest_sender.sandbox.dns_server import DnsServer
+from tests.helpers.checks import dns_context
 
 HEAD = """$TTL 300
 @ IN SOA ns1 hostmaster 1 3600 600 86400 300
@@ -48,7 +49,7 @@ def resolver() -> Iterator[Resolver]:
 
 
 def run(resolver: Resolver, domain: str) -> Finding:
-    return asyncio.run(check_dmarc(domain, resolver=resolver, timeout=1.0))
+    return asyncio.run(check_dmarc(dns_context(resolver, timeout=1.0), domain))
 
 
 def test_the_tree_walk_names_are_bounded_to_eight() -> None:

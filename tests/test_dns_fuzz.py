@@ -21,6 +21,9 @@ from pytest_sender.dns.spf import MacroContext, expand_macros, parse_spf_record,
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
 from pytest_sender.hints import CATALOG
+from pytest_sender.preflight.registry import CheckContext, RunParts
+from pytest_sender.settings import Settings
+from tests.helpers.checks import dns_context
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -418,11 +421,13 @@ def broken_dns() -> Iterator[Resolver]:
 
 
 CHECK_CALLS: dict[str, Callable[[str, Resolver], Awaitable[Finding]]] = {
-    "dns.spf": lambda d, r: check_spf(d, resolver=r, include="sendersrv.com", timeout=1.0),
-    "dns.dkim": lambda d, r: check_dkim(d, resolver=r, selector="sel", timeout=1.0),
-    "dns.dmarc": lambda d, r: check_dmarc(d, resolver=r, timeout=1.0),
-    "dns.mx": lambda d, r: check_mx(d, resolver=r, timeout=1.0),
-    "dns.blocklist": lambda d, r: check_blocklist(d, resolver=r, timeout=1.0, lists=()),
+    "dns.spf": lambda d, r: check_spf(dns_context(r, timeout=1.0), d),
+    "dns.dkim": lambda d, r: check_dkim(dns_context(r, dkim_selector="sel", timeout=1.0), d),
+    "dns.dmarc": lambda d, r: check_dmarc(dns_context(r, timeout=1.0), d),
+    "dns.mx": lambda d, r: check_mx(dns_context(r, timeout=1.0), d),
+    "dns.blocklist": lambda d, r: check_blocklist(
+        CheckContext(Settings(timeout=1.0), RunParts(dns_resolver=r, dns_blocklists=())), d
+    ),
 }
 EXPECTED = {  # what a receiver would conclude, per check, for every broken domain
     "dns.spf": {"SPF_SYNTAX"},
@@ -459,5 +464,5 @@ def test_every_dns_check_reports_a_name_that_cannot_be_queried(broken_dns: Resol
 
 
 def test_a_dkim_selector_that_makes_the_name_too_long_is_a_finding(broken_dns: Resolver) -> None:
-    finding = asyncio.run(check_dkim("huge.broken.test", resolver=broken_dns, selector="s" * 64, timeout=1.0))
+    finding = asyncio.run(check_dkim(dns_context(broken_dns, dkim_selector="s" * 64, timeout=1.0), "huge.broken.test"))
     assert finding.code == "DNS_INVALID_NAME"

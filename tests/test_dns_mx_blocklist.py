@@ -13,6 +13,9 @@ from pytest_sender.dns.mx import parse_mx_records
 from pytest_sender.dns.query import DnsAnswer, DnsStatus, Resolver
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
+from pytest_sender.preflight.registry import CheckContext, RunParts
+from pytest_sender.settings import Settings
+from tests.helpers.checks import dns_context
 from tests.helpers.dns_servers import RunningDns, serve, start_sandbox_dns
 
 TIMEOUT = 0.5
@@ -28,11 +31,14 @@ def resolver_for(running: RunningDns) -> Resolver:
 
 
 def run_mx(running: RunningDns, domain: str) -> Finding:
-    return asyncio.run(check_mx(domain, resolver=resolver_for(running), timeout=TIMEOUT))
+    return asyncio.run(check_mx(dns_context(resolver_for(running), timeout=TIMEOUT), domain))
 
 
 def run_blocklist(running: RunningDns, domain: str, lists: tuple[Blocklist, ...] = DEFAULT_BLOCKLISTS) -> Finding:
-    return asyncio.run(check_blocklist(domain, resolver=resolver_for(running), timeout=TIMEOUT, lists=lists))
+    context = CheckContext(
+        Settings(timeout=TIMEOUT), RunParts(dns_resolver=resolver_for(running), dns_blocklists=lists)
+    )
+    return asyncio.run(check_blocklist(context, domain))
 
 
 def test_mx_records_parse_and_sort() -> None:

@@ -13,6 +13,7 @@ from pytest_sender.dns.spf import check_host, parse_spf_record
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Status
 from pytest_sender.sandbox.dns_server import DnsServer
+from tests.helpers.checks import dns_context
 
 HEAD = """$TTL 300
 @ IN SOA ns1 hostmaster 1 3600 600 86400 300
@@ -90,7 +91,7 @@ def test_a_ptr_term_without_ptr_records_counts_as_a_void_lookup(resolver: Resolv
 
 
 def test_a_large_answer_around_a_short_record_has_its_own_finding(resolver: Resolver) -> None:
-    finding = asyncio.run(check_spf("big.spf7208.test", resolver=resolver, include="sendersrv.com", timeout=1.0))
+    finding = asyncio.run(check_spf(dns_context(resolver, timeout=1.0), "big.spf7208.test"))
     assert (finding.code, finding.status) == ("SPF_ANSWER_TOO_LARGE", Status.WARN)
     assert "the SPF record (33 bytes) shares it with 30 other TXT records" in finding.summary
     assert "shorten the SPF record" not in (finding.hint + finding.fix)
@@ -105,16 +106,12 @@ def test_a_large_answer_around_a_short_record_has_its_own_finding(resolver: Reso
 
 
 def test_every_dns_check_reports_a_domain_that_does_not_exist_once_and_never_passes(resolver: Resolver) -> None:
-    from pytest_sender.dns.blocklist import DEFAULT_BLOCKLISTS
     from pytest_sender.dns.checks import check_blocklist, check_dkim, check_dmarc, check_mx
 
     domain = "typo.spf7208.test"  # NXDOMAIN in a zone the server serves
+    context = dns_context(resolver, timeout=1.0)  # one context: the checks share its resolver's cache
     findings = [
-        asyncio.run(check_spf(domain, resolver=resolver, include="sendersrv.com", timeout=1.0)),
-        asyncio.run(check_dkim(domain, resolver=resolver, selector="sender", timeout=1.0)),
-        asyncio.run(check_dmarc(domain, resolver=resolver, timeout=1.0)),
-        asyncio.run(check_mx(domain, resolver=resolver, timeout=1.0)),
-        asyncio.run(check_blocklist(domain, resolver=resolver, timeout=1.0, lists=DEFAULT_BLOCKLISTS)),
+        asyncio.run(check(context, domain)) for check in (check_spf, check_dkim, check_dmarc, check_mx, check_blocklist)
     ]
     for finding in findings:
         assert (finding.code, finding.status) == ("DNS_DOMAIN_NOT_FOUND", Status.FAIL), finding.check
@@ -127,5 +124,5 @@ def test_every_dns_check_reports_a_domain_that_does_not_exist_once_and_never_pas
 
 
 def test_a_subdomain_without_records_is_not_reported_as_missing_domain(resolver: Resolver) -> None:
-    finding = asyncio.run(check_spf("ns1.spf7208.test", resolver=resolver, include="sendersrv.com", timeout=1.0))
+    finding = asyncio.run(check_spf(dns_context(resolver, timeout=1.0), "ns1.spf7208.test"))
     assert finding.code == "SPF_MISSING"  # the name exists (an A record): NODATA, not NXDOMAIN

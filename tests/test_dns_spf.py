@@ -27,6 +27,7 @@ from pytest_sender.dns.spf import (
 )
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Status
+from tests.helpers.checks import dns_context
 from tests.helpers.dns_servers import RunningDns, serve, start_sandbox_dns
 
 TIMEOUT = 0.5
@@ -296,7 +297,7 @@ def test_servfail_and_timeout_are_temperror_while_nxdomain_is_none() -> None:
 
 
 def run_spf(resolver: Resolver, domain: str, include: str = "sendersrv.com"):  # type: ignore[no-untyped-def]
-    return asyncio.run(check_spf(domain, resolver=resolver, include=include, timeout=TIMEOUT))
+    return asyncio.run(check_spf(dns_context(resolver, spf_include=include, timeout=TIMEOUT), domain))
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pytest_sender.setting_specs import HELP_DEFAULTS, HELP_GROUPS, SETTINGS
+from pytest_sender.setting_specs import GROUPS, SETTINGS
 from pytest_sender.settings import resolve_settings
 
 
@@ -51,13 +51,28 @@ def test_the_group_description_names_the_secrets_environment_variables(help_text
             assert spec.env in description
 
 
-def test_every_flag_is_in_exactly_one_group_and_every_default_is_the_resolved_one() -> None:
-    grouped = [name for _, _, names in HELP_GROUPS for name in names]
-    assert sorted(grouped) == sorted(spec.name for spec in SETTINGS)
+def test_every_flag_is_shown_in_its_rows_group_with_its_rows_help_and_default(help_text: str) -> None:
+    # The option registration is derived from the settings table: no row is special-cased.
+    headings = [f"Sender: {title} (pytest-sender):" for _, title in GROUPS[1:]]
+    starts = [help_text.index("Sender transactional email (pytest-sender)")] + [help_text.index(h) for h in headings]
+    ends = [*starts[1:], len(help_text)]  # the last group runs on into other plugins' groups
+    sections = {key: help_text[start:end] for (key, _), start, end in zip(GROUPS, starts, ends, strict=True)}
+    flagged = [spec for spec in SETTINGS if spec.flag]
+    assert flagged
+    for spec in flagged:
+        option = f"{spec.flag}{'' if spec.boolean else '=VALUE'}"
+        assert [key for key, section in sections.items() if option in section.split()] == [spec.group], spec.name
+        expected = spec.flag_help or spec.help
+        if not spec.boolean:
+            expected += f" (default: {spec.default})" if spec.default else f" (for example {spec.example})"
+        shown = sections[spec.group].split(f" {option} ", 1)[1]
+        assert shown.startswith(f"{expected} [env {spec.env}, ini {spec.ini}]"), spec.name
+
+
+def test_every_default_shown_is_the_resolved_one() -> None:
     resolved = {name: shown for name, shown, _ in resolve_settings(cli={}, env={}, ini={}).describe()}
     for spec in SETTINGS:
-        default = HELP_DEFAULTS.get(spec.name)
-        if default is None:
+        if spec.default is None:
             assert resolved[spec.name] in ("not set", "off"), spec.name
         else:
-            assert resolved[spec.name].replace("%", "") == default, spec.name
+            assert resolved[spec.name].replace("%", "") == spec.default, spec.name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_sender.findings import Finding, Status
-from pytest_sender.hints import CATALOG, make_finding, render_hint
+from pytest_sender.hints import CATALOG, FAMILIES, make_finding, render_hint
 from pytest_sender.report import build_json_report, format_finding, format_table, write_json_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,35 @@ def test_every_code_renders_completely(code: str) -> None:
 @pytest.mark.parametrize("code", sorted(CATALOG))
 def test_every_code_is_documented_in_the_readme(code: str) -> None:
     assert f"`{code}`" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# The module of each code, by its longest matching prefix (issue 12: one module per family).
+FAMILY_OF_PREFIX = {
+    "CHECK_": "general",
+    "API_": "api",
+    "SMTP_": "smtp",
+    "DNS_": "dns",
+    "SPF_": "dns_spf",
+    "DKIM_": "dns_dkim",
+    "DMARC_": "dns_dmarc",
+    "ALIGNMENT_": "dns_alignment",
+    "MX_": "dns_mx",
+    "BLOCKLIST_": "dns_blocklist",
+    "LIVE_": "live",
+    "CONTENT_": "content",
+    "SPAM_SCORE_": "content",
+    "API_HEALTH_": "health",
+    "LIVE_LOGGED": "health",
+    "LIVE_NOT_LOGGED": "health",
+}
+
+
+def test_each_code_is_defined_in_its_familys_module() -> None:
+    placed = {hint.code: family.__name__.rsplit(".", 1)[1] for family in FAMILIES for hint in family.HINTS}
+    assert placed.keys() == CATALOG.keys()
+    for code, module in placed.items():
+        prefix = max((p for p in FAMILY_OF_PREFIX if code.startswith(p)), key=len)
+        assert module == FAMILY_OF_PREFIX[prefix], f"{code} belongs in hints/{FAMILY_OF_PREFIX[prefix]}.py"
 
 
 def test_a_missing_template_field_shows_instead_of_crashing() -> None:

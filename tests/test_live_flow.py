@@ -6,15 +6,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from pytest_sender.dns.query import Resolver
 from pytest_sender.findings import Finding, Status
+from pytest_sender.mailauth.signatures import generate_signing_key
 from pytest_sender.preflight.registry import load_checks, plan_checks
 from pytest_sender.preflight.runner import run_preflight
 from pytest_sender.sandbox import EmbeddedSandbox
 from pytest_sender.sandbox.api_server import ApiSandboxComponent
+from pytest_sender.sandbox.dns_server import (
+    SANDBOX_DOMAIN,
+    ZONES_DIR,
+    DnsSandboxComponent,
+    DnsServer,
+    load_zones,
+    with_txt_record,
+)
 from pytest_sender.sandbox.imap_delivery import HEALTHY_PLAN, DeliveryPlan, ImapDelivery
+from pytest_sender.sandbox.signing import sandbox_signing_key
 from pytest_sender.settings import Secret, Settings
 from tests.helpers.dovecot import RunningDovecot, dovecot_server, folder_uids
 
@@ -22,6 +34,7 @@ RECIPIENT = "qa+smoke@inbox.test"
 COMPONENTS = (
     "pytest_sender.sandbox.api_server:ApiSandboxComponent",
     "pytest_sender.sandbox.smtp_relay:SmtpSandboxComponent",
+    "pytest_sender.sandbox.dns_server:DnsSandboxComponent",
     "pytest_sender.sandbox.imap_delivery:ImapDeliveryComponent",
 )
 
@@ -33,13 +46,13 @@ def dovecot() -> Iterator[RunningDovecot]:
 
 @pytest.fixture(scope="module")
 def sandbox(dovecot: RunningDovecot) -> Iterator[EmbeddedSandbox]:
-    with EmbeddedSandbox("healthy", components=COMPONENTS) as started:
+    with EmbeddedSandbox("healthy", components=COMPONENTS, live=True) as started:
         yield started
 
 
 @pytest.fixture
 def delivery(sandbox: EmbeddedSandbox) -> Iterator[ImapDelivery]:
-    component = sandbox.check_extras()["imap_delivery"]
+    component = sandbox.run_parts().imap_delivery
     assert isinstance(component, ImapDelivery)
     yield component
     component.plan = HEALTHY_PLAN
@@ -62,7 +75,6 @@ def _settings(
         "inbox": dovecot.address,
         "inbox_password": dovecot.secret,
         "recipient": RECIPIENT,
-        "sender_from": "hello@sandbox.example",
         "timeout": 3.0,
         "live_timeout": 3.0,
     }
@@ -70,10 +82,12 @@ def _settings(
     return settings.with_overrides("test", **values)
 
 
-def _run(sandbox: EmbeddedSandbox, dovecot: RunningDovecot, settings: Settings) -> dict[str, Finding]:
+def _run(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, settings: Settings, **more_parts: Any
+) -> dict[str, Finding]:
     planned = plan_checks(settings, load_checks(("pytest_sender.live.checks",), plugins=False))
-    extras = {**sandbox.check_extras(), "inbox_ca_pem": dovecot.ca_pem}
-    return {f.check: f for f in run_preflight(planned, settings, extras=extras)}
+    parts = replace(sandbox.run_parts(), inbox_ca_pem=dovecot.ca_pem, **more_parts)
+    return {f.check: f for f in run_preflight(planned, settings, parts=parts)}
 
 
 def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
@@ -92,6 +106,20 @@ def test_a_healthy_run_sends_three_ways_and_every_aspect_passes(
     assert any(line.startswith("delivery latency: ") for line in arrived.evidence)
     assert "deleted after checking" in arrived.evidence
     assert findings["live.smtp-send.dkim"].code == "LIVE_AUTH_PASS"
+    # The receiver's word and our own verification, side by side.
+    dkim = findings["live.api-send.dkim"].evidence
+    assert "dkim=pass reason=" in dkim[0]
+    assert dkim[1] == (
+        "our verification: dkim=pass (d=sender-sandbox.test s=sender): "
+        "verified with the key at sender._domainkey.sender-sandbox.test"
+    )
+    dmarc = findings["live.smtp-send.dmarc"].evidence
+    assert "identifiers: From sender-sandbox.test; DKIM d=sender-sandbox.test; Return-Path sender-sandbox.test" in dmarc
+    assert "our DMARC reading (_dmarc.sender-sandbox.test, adkim=r aspf=r): dmarc=pass, aligned: dkim+spf" in dmarc
+    assert any(
+        line.startswith("alignment: DKIM d=sender-sandbox.test passes and aligns with From sender-sandbox.test")
+        for line in dmarc
+    )
     assert findings["live.template-send.placeholders"].code == "LIVE_NO_PLACEHOLDERS"
     assert findings["live.logged"].code == "LIVE_LOGGED"
     # One send per kind, each carrying the run token in its header; nothing left in the mailbox.
@@ -113,7 +141,7 @@ def test_a_message_filed_in_junk_fails_placement_with_the_spam_hint(
     assert placement.status is Status.FAIL
     assert placement.code == "LIVE_IN_JUNK"
     assert "landed in the spam folder Junk" in placement.summary
-    assert "Make SPF, DKIM and DMARC pass for sandbox.example" in placement.hint
+    assert "Make SPF, DKIM and DMARC pass for sender-sandbox.test" in placement.hint
     assert folder_uids(dovecot, "Junk") == []
 
 
@@ -166,30 +194,86 @@ def test_a_placeholder_the_variables_did_not_fill_fails_with_the_variables_hint(
     assert subject_line == "arrived subject: 'Your order A-1001' (set by the template)"
 
 
-def test_dkim_fail_at_the_receiver_fails_the_dkim_item_only(
-    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+def _dns(sandbox: EmbeddedSandbox) -> DnsServer:
+    component = next(c for c in sandbox.components if isinstance(c, DnsSandboxComponent))
+    assert component.server is not None
+    return component.server
+
+
+@pytest.fixture
+def zones(sandbox: EmbeddedSandbox) -> Iterator[dict[str, str]]:
+    """The sandbox's zones as served now; any zone a test changes is put back afterwards."""
+    served = {origin: text for origin, text in load_zones(ZONES_DIR / "common").items()}
+    served.update(load_zones(ZONES_DIR / "healthy"))
+    served["sendersrv.com"] = with_txt_record(served["sendersrv.com"], "dkim", sandbox_signing_key().zone_rdata())
+    yield served
+    for origin in ("sendersrv.com", SANDBOX_DOMAIN):
+        _dns(sandbox).set_zone(origin, served[origin])
+
+
+def test_a_key_rotated_in_dns_fails_dkim_and_dmarc_with_the_verifiers_reason(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery, zones: dict[str, str]
 ) -> None:
-    delivery.plan = DeliveryPlan(dkim="fail")
+    # Sender's key host now publishes another key: the signature the sandbox makes no longer verifies.
+    rotated = with_txt_record(zones["sendersrv.com"], "dkim", generate_signing_key(1024).zone_rdata())
+    _dns(sandbox).set_zone("sendersrv.com", rotated)
     findings = _run(sandbox, dovecot, _settings(sandbox, dovecot))
     dkim = findings["live.api-send.dkim"]
     assert dkim.status is Status.FAIL
     assert dkim.code == "LIVE_DKIM_FAIL"
     assert dkim.summary == "The receiving server's DKIM verdict is fail, not pass"
-    assert "a CNAME sender._domainkey.sandbox.example" in dkim.hint
+    assert "a CNAME sender._domainkey.sender-sandbox.test" in dkim.hint
     assert dkim.evidence[0].startswith("Authentication-Results: mx.sandbox.localhost; spf=pass")
+    assert "the key there is not the one that signed" in dkim.evidence[0]
+    # Our own verification, with the same DNS, agrees and says why.
+    assert dkim.evidence[1].startswith("our verification: dkim=fail (d=sender-sandbox.test s=sender): ")
     assert findings["live.api-send.spf"].status is Status.PASS
-    assert findings["live.api-send.dmarc"].status is Status.PASS
+    # SPF passes for the From domain itself, so DMARC still passes (through SPF alone).
+    dmarc = findings["live.api-send.dmarc"]
+    assert dmarc.status is Status.PASS
+    assert "DMARC relies on SPF here" in dmarc.evidence[0]
+    assert any(line.startswith("alignment: SPF passes for sender-sandbox.test, aligned") for line in dmarc.evidence)
     assert findings["live.api-send.placement"].status is Status.PASS
 
 
-def test_a_missing_verdict_is_an_error_not_a_pass(
-    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery
+def test_a_receiver_that_says_pass_while_our_resolver_sees_another_key_is_a_disagreement(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery, zones: dict[str, str]
 ) -> None:
-    delivery.plan = DeliveryPlan(dmarc=None)
+    # Split-horizon DNS: the receiver judges with the sandbox's zones, the configured resolver sees a
+    # version of Sender's key host that publishes another key.
+    other = dict(zones)
+    other["sendersrv.com"] = with_txt_record(zones["sendersrv.com"], "dkim", generate_signing_key(1024).zone_rdata())
+    with DnsServer(other) as elsewhere:
+        resolver = Resolver([elsewhere.nameserver], timeout=3.0)
+        findings = _run(sandbox, dovecot, _settings(sandbox, dovecot), dns_resolver=resolver)
+    dkim = findings["live.api-send.dkim"]
+    assert dkim.status is Status.FAIL
+    assert dkim.code == "LIVE_DKIM_DISAGREE"
+    assert dkim.summary == "The receiving server says dkim=pass, the project's own verification says dkim=fail"
+    assert "dkim=pass reason=" in dkim.evidence[0]
+    assert "not the one that signed" in dkim.evidence[1]
+    assert "dig TXT sender._domainkey.sender-sandbox.test" in dkim.hint
+    assert dkim.fix.startswith("receiver dkim=pass, ours dkim=fail")
+    # The receiver's other verdicts stand.
+    assert findings["live.api-send.spf"].status is Status.PASS
+    assert findings["live.api-send.placement"].status is Status.PASS
+
+
+def test_a_domain_that_does_not_authorise_the_relay_and_quarantines_lands_in_junk(
+    sandbox: EmbeddedSandbox, dovecot: RunningDovecot, delivery: ImapDelivery, zones: dict[str, str]
+) -> None:
+    # SPF without Sender's include, the key rotated: no identifier passes; p=quarantine files it in Junk.
+    domain = zones[SANDBOX_DOMAIN].replace("include:sendersrv.com -all", "ip4:192.0.2.10 ?all")
+    _dns(sandbox).set_zone(SANDBOX_DOMAIN, domain)
+    rotated = with_txt_record(zones["sendersrv.com"], "dkim", generate_signing_key(1024).zone_rdata())
+    _dns(sandbox).set_zone("sendersrv.com", rotated)
     findings = _run(sandbox, dovecot, _settings(sandbox, dovecot))
-    dmarc = findings["live.api-send.dmarc"]
-    assert dmarc.status is Status.ERROR
-    assert dmarc.code == "LIVE_AUTH_MISSING"
+    assert findings["live.api-send.spf"].code == "LIVE_SPF_FAIL"
+    assert "verdict is neutral" in findings["live.api-send.spf"].summary
+    assert findings["live.api-send.dmarc"].code == "LIVE_DMARC_FAIL"
+    assert "verdict is fail" in findings["live.api-send.dmarc"].summary
+    assert findings["live.api-send.placement"].code == "LIVE_IN_JUNK"
+    assert "arrived in Junk" in findings["live.api-send.arrived"].summary
 
 
 def test_a_recipient_that_is_not_the_inbox_is_refused_before_sending(
@@ -227,7 +311,9 @@ def test_a_send_whose_answer_is_lost_is_not_resent_but_still_looked_for(
     before = len(api.requests)
     # The sandbox takes the request (or not), then drops the connection without answering.
     api.inject(drop=True, deliver=delivered)
-    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, live_timeout=1.0))
+    # A message that is delivered gets time to be signed, judged and filed on a busy machine; one that
+    # is not is waited for 1 s only.
+    findings = _run(sandbox, dovecot, _settings(sandbox, dovecot, live_timeout=10.0 if delivered else 1.0))
     assert [r.path for r in api.requests[before:]] == ["/v2/message/send"]  # never retried
     arrived = findings["live.api-send.arrived"]
     if delivered:

@@ -72,20 +72,69 @@ def test_live_with_the_healthy_sandbox_passes_every_aspect_and_reports_latency(
     assert live_env.password not in result.stdout.str()
 
 
-def test_live_with_the_broken_sandbox_reports_the_rejected_sends_with_their_hints(
-    pytester: pytest.Pytester, live_env: RunningDovecot
-) -> None:
-    # The broken sandbox revokes the API token and changes the SMTP password: no send is accepted.
-    result = pytester.runpytest(*_live_args(live_env, "--sender-sandbox=broken", "-k", "arrived", "-rs"))
-    result.assert_outcomes(failed=3)
+def _sandbox_inbox_args(*extra: str) -> list[str]:
+    return ["--sender-live", "--sender-live-timeout", "5", "--sender-timeout", "3", "-p", "no:cacheprovider", *extra]
+
+
+@pytest.fixture
+def own_inbox() -> None:
+    from pytest_sender.sandbox.dovecot import dovecot_skip_reason
+
+    reason = dovecot_skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+@pytest.mark.usefixtures("own_inbox")
+def test_live_with_the_sandbox_and_no_inbox_runs_against_its_own_dovecot(pytester: pytest.Pytester) -> None:
+    report = pytester.path / "live.json"
+    result = pytester.runpytest(*_sandbox_inbox_args("--sender-sandbox", "--sender-report", str(report)))
+    result.assert_outcomes(passed=28)
     result.stdout.fnmatch_lines(
         [
-            "*live.api-send.arrived*API_TOKEN_REJECTED*",
-            "*live.smtp-send.arrived*LIVE_SMTP_SEND_FAILED*",
-            "*The SMTP relay localhost:* did not take the message: auth: *535*",
+            "*inbox = imaps://qa-*@inbox.sandbox.test@127.0.0.1:* (sandbox (healthy))",
+            "live.api-send.dkim *qa-*@inbox.sandbox.test*pass*LIVE_AUTH_PASS",
         ]
     )
-    assert live_env.password not in result.stdout.str()
+    data = json.loads(report.read_text())
+    dkim = next(f for f in data["findings"] if f["check"] == "live.smtp-send.dkim")
+    assert "dkim=pass" in dkim["evidence"][0]
+    assert "header.d=sender-sandbox.test header.s=sender" in dkim["evidence"][0]
+
+
+@pytest.mark.usefixtures("own_inbox")
+def test_live_with_the_broken_sandbox_fails_dkim_and_dmarc_with_the_verifiers_reason(pytester: pytest.Pytester) -> None:
+    # Under --sender-live the broken sandbox accepts the sends and breaks the mail path instead: its
+    # DNS publishes a key that is not the signer's, an SPF record without Sender, p=quarantine.
+    result = pytester.runpytest(*_sandbox_inbox_args("--sender-sandbox=broken", "-k", "api-send", "-v"))
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] == 4, result.stdout.str()  # placement, spf, dkim, dmarc
+    result.stdout.fnmatch_lines(
+        [
+            "sender::live.api-send.arrived[[]qa-*@inbox.sandbox.test[]] PASSED*",
+            "sender::live.api-send.dkim[[]qa-*@inbox.sandbox.test[]] FAILED*",
+            "*failed: LIVE_DKIM_FAIL (fail)",
+            "What: The receiving server's DKIM verdict is fail, not pass",
+            "*dkim=fail reason=*does not verify with the key published at sender._domainkey.sender-sandbox.test*",
+            "*failed: LIVE_DMARC_FAIL (fail)",
+        ]
+    )
+
+
+def test_live_with_the_sandbox_but_no_dovecot_skips_naming_both_ways_out(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pytest_sender.sandbox.dovecot as dovecot_module
+
+    monkeypatch.setattr(dovecot_module, "DOVECOT", None)
+    result = pytester.runpytest_inprocess(*_sandbox_inbox_args("--sender-sandbox", "-rs"))
+    result.assert_outcomes(skipped=28)
+    result.stdout.fnmatch_lines(
+        [
+            "*LIVE_SANDBOX_NO_INBOX: The sandbox has no inbox of its own here (dovecot is not installed "
+            "(Debian package 'dovecot-imapd': apt-get install dovecot-imapd)): install Dovecot or pass --sender-inbox"
+        ]
+    )
 
 
 def test_live_without_configuration_skips_and_names_the_settings(pytester: pytest.Pytester) -> None:

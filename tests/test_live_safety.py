@@ -9,16 +9,15 @@ from email.message import EmailMessage
 import pytest
 
 from pytest_sender.errors import ConfigError, MissingExtraError, SandboxError
-from pytest_sender.inbox.inspect import parse_authentication_results, parse_message
+from pytest_sender.inbox.inspect import parse_message, recipient_matches_inbox
 from pytest_sender.live import require_live_extra
 from pytest_sender.live.flow import (
     SendBudget,
     build_smtp_message,
     live_recipient,
     live_variables,
-    recipient_matches_inbox,
 )
-from pytest_sender.sandbox.imap_delivery import BROKEN_PLAN, DeliveryPlan, authentication_results, delivered_bytes
+from pytest_sender.sandbox.imap_delivery import DeliveryPlan
 from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
 from pytest_sender.settings import InboxAddress, Settings, resolve_settings
 
@@ -93,33 +92,8 @@ def test_outbox_subscribers_see_each_new_message_until_they_unsubscribe() -> Non
     assert len(outbox) == 3
 
 
-def test_the_sandbox_writes_rfc_8601_authentication_results_from_its_plan() -> None:
-    record = _record(Outbox())
-    value = authentication_results(record, BROKEN_PLAN)
-    assert value == (
-        "mx.sandbox.localhost; spf=softfail smtp.mailfrom=orders@shop.example; "
-        "dkim=fail header.d=shop.example; dmarc=fail header.from=shop.example"
-    )
-    verdicts = parse_authentication_results(value)
-    assert (verdicts.result("spf"), verdicts.result("dkim"), verdicts.result("dmarc")) == ("softfail", "fail", "fail")
-    assert (
-        parse_authentication_results(
-            authentication_results(record, DeliveryPlan(spf=None, dkim=None, dmarc=None))
-        ).verdicts
-        == ()
-    )
-
-
-def test_the_delivered_message_has_the_verdicts_on_top_and_crlf_line_ends() -> None:
-    raw = delivered_bytes(_record(Outbox()), DeliveryPlan())
-    assert raw.startswith(b"Authentication-Results: mx.sandbox.localhost; spf=pass")
-    assert b"\r\n" in raw
-    assert b"\n" not in raw.replace(b"\r\n", b"")
-    assert parse_message(raw).subject == "Hello"
-
-
 def test_an_unknown_delivery_folder_is_refused_clearly() -> None:
-    with pytest.raises(SandboxError, match="'inbox', 'junk' or 'drop', not 'spam'"):
+    with pytest.raises(SandboxError, match="'auto', 'inbox', 'junk' or 'drop', not 'spam'"):
         DeliveryPlan(folder="spam")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from pytest_sender.findings import Status
 from pytest_sender.live.flow import SMTP_SEND, send_live_smtp
-from pytest_sender.preflight.registry import CheckContext
+from pytest_sender.preflight.registry import CheckContext, RunParts
 from pytest_sender.settings import Secret, Settings
 from tests.helpers.smtp_servers import RecordingHandler, SmtpServers
 
@@ -50,7 +50,7 @@ def _send(servers: SmtpServers, port: int, *, password: str = PASSWORD) -> tuple
         sender_from="hello@sandbox.example",
         timeout=2.0,
     )
-    context = CheckContext(settings, extras={"smtp_ssl_context": servers.client_context()})
+    context = CheckContext(settings, RunParts(smtp_ssl_context=servers.client_context()))
     return asyncio.run(send_live_smtp(context, "ps-smtp-1", RECIPIENT))
 
 

@@ -64,13 +64,35 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert test_command in ci_lines
 
 
-def test_every_setting_is_documented_with_its_flag_env_and_ini() -> None:
+def _settings_table() -> dict[str, list[str]]:
+    """The README's settings table: its cells by the environment variable the row names first."""
+    table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`" in line.split("|")[3]]
+    cells = [[cell.strip() for cell in line.split("|")[1:-1]] for line in rows]
+    by_env = {re.findall(r"`([^`]+)`", row[2])[0]: row for row in cells}
+    assert len(by_env) == len(cells)
+    return by_env
+
+
+def test_the_settings_table_has_one_row_per_setting_and_each_agrees_with_it() -> None:
+    table = _settings_table()
+    assert sorted(table) == sorted(spec.env for spec in SETTINGS if spec.env)
     for spec in SETTINGS:
-        for name in (spec.flag, spec.env, spec.ini):
-            if name:
-                assert f"`{name}" in README, name
-        if spec.secret:
-            assert f"`{spec.env}_FILE`" in README
+        assert spec.env is not None
+        _, flag, env, ini, default = table[spec.env]
+        if spec.flag is None:
+            assert flag == "–", spec.name
+        else:
+            assert re.findall(r"`([^`]+)`", flag)[0].split()[0] == spec.flag, spec.name
+            assert ("(repeatable)" in flag) is spec.multi, spec.name
+        assert (f"`{spec.env}_FILE`" in env) is spec.secret, spec.name
+        assert ("(comma list)" in env) is spec.multi, spec.name
+        assert ini == "–" if spec.ini is None else ini.startswith(f"`{spec.ini}`"), spec.name
+        assert ("(one per line)" in ini) is spec.multi, spec.name
+        if spec.default is not None:
+            assert default == f"`{spec.default}`", spec.name
+        else:
+            assert default.startswith(("none", "off", "the system's")), spec.name
 
 
 def test_ci_proves_the_first_command_before_the_test_command() -> None:

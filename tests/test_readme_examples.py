@@ -70,6 +70,7 @@ def test_the_library_examples_run_offline() -> None:
     done = _run(token_check)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("skip API_TOKEN_MISSING ")
+    assert done.stdout.splitlines()[-1] == "skip API_TOKEN_MISSING"  # the same check, called with a context
     done = _run(spf)  # nothing listens on 127.0.0.1:5353 here: a temperror, shown as the example says
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] in {"pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"}

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from pytest_sender.findings import Finding, Status
-from pytest_sender.preflight.registry import load_checks, plan_checks
+from pytest_sender.preflight.registry import RunParts, load_checks, plan_checks
 from pytest_sender.preflight.runner import run_preflight
 from pytest_sender.settings import Secret, Settings
 from pytest_sender.smtp.probe import AuthOutcome, query_smtp_auth
@@ -40,7 +40,7 @@ def auth_finding(
         for p in plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
         if p.spec.name == "smtp.auth"
     ]
-    (finding,) = run_preflight(planned, settings, extras={"smtp_ssl_context": client})
+    (finding,) = run_preflight(planned, settings, parts=RunParts(smtp_ssl_context=client))
     return finding
 
 

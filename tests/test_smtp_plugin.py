@@ -14,6 +14,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from pytest_sender.errors import SandboxError
 from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
 from tests.helpers.smtp_servers import SmtpServers
 
@@ -195,8 +196,8 @@ def test_the_sandbox_relay_takes_mail_only_after_starttls_and_auth_and_keeps_it_
 
 def test_the_sandbox_component_points_the_settings_at_the_relay_and_hands_over_its_ca() -> None:
     relay = SmtpSandboxComponent()
-    with pytest.raises(Exception, match="the SMTP relay is not started"):
-        relay.check_extras()
+    with pytest.raises(SandboxError, match="the SMTP relay is not started"):
+        _ = relay.ca_pem
     relay.start("broken")
     try:
         overrides = relay.settings_overrides()
@@ -204,7 +205,7 @@ def test_the_sandbox_component_points_the_settings_at_the_relay_and_hands_over_i
         assert overrides["smtp_ports"][0] == relay.port
         assert len(overrides["smtp_ports"]) == 2
         assert overrides["smtp_password"].reveal() != relay.password  # broken: a password the relay rejects
-        assert relay.check_extras()["smtp_ca_pem"].startswith("-----BEGIN CERTIFICATE-----")
+        assert relay.ca_pem.startswith("-----BEGIN CERTIFICATE-----")
     finally:
         relay.stop()
 

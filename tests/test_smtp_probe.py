@@ -12,7 +12,7 @@ import pytest
 
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding, Status
-from pytest_sender.preflight.registry import load_checks, plan_checks
+from pytest_sender.preflight.registry import RunParts, load_checks, plan_checks
 from pytest_sender.preflight.runner import run_preflight
 from pytest_sender.settings import Settings
 from pytest_sender.smtp.checks import evaluate_port_probe, smtp_in_use
@@ -45,7 +45,7 @@ def run_smtp_checks(
 ) -> dict[str, Finding]:
     settings = Settings().with_overrides("test", smtp_host=host, smtp_ports=ports, timeout=TIMEOUT, **overrides)
     planned = plan_checks(settings, load_checks(["pytest_sender.smtp.checks"], plugins=False))
-    findings = run_preflight(planned, settings, extras={"smtp_ssl_context": client})
+    findings = run_preflight(planned, settings, parts=RunParts(smtp_ssl_context=client))
     return {f.node_name: f for f in findings}
 
 

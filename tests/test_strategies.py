@@ -14,7 +14,7 @@ from pytest_sender.contract.assertions import (
     SenderContract,
     assert_valid_send_request,
     assert_valid_template_send_request,
-    check_email_syntax,
+    email_syntax_problem,
     response_problems,
     send_request_problems,
 )
@@ -78,7 +78,7 @@ def test_every_generated_address_is_at_a_reserved_domain(payload: dict[str, Any]
         addresses.append(payload["reply_to"]["email"])
     for address in addresses:
         assert is_reserved_domain(_domain(address)), address
-        assert check_email_syntax(address) is None, address
+        assert email_syntax_problem(address) is None, address
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_every_generated_address_is_at_a_reserved_domain(payload: dict[str, Any]
 )
 def test_addresses_cover_real_email_syntax(description: str, predicate: Any) -> None:
     found = find(email_addresses(), predicate, settings=SEARCH)
-    assert check_email_syntax(found) is None, found
+    assert email_syntax_problem(found) is None, found
 
 
 @pytest.mark.parametrize("field", ["reply_to", "headers", "variables", "attachments", "html", "text"])
@@ -275,7 +275,7 @@ def test_a_body_that_is_not_an_object_is_refused() -> None:
     ],
 )
 def test_email_syntax(address: str, reason: str | None) -> None:
-    result = check_email_syntax(address)
+    result = email_syntax_problem(address)
     assert (result is None) == (reason is None), result
     assert (result or "").startswith(reason or ""), result
 

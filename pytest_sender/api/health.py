@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pytest_sender.errors import ParseError
+from pytest_sender.errors import InvalidArgument, ParseError
 from pytest_sender.findings import Finding, Status
 from pytest_sender.hints import make_finding
 from pytest_sender.settings import RateThreshold, Settings
@@ -102,7 +102,7 @@ def mask_addresses(text: str) -> str:
 def rate(count: int, sent: int) -> Fraction:
     """``count`` as an exact fraction of ``sent`` (``sent`` must be positive)."""
     if sent <= 0:
-        raise ValueError("a rate needs at least one sent message")
+        raise InvalidArgument("a rate needs at least one sent message")
     return Fraction(count, sent)
 
 

@@ -2,8 +2,8 @@
 
 Layers: the API client reads ``GET /transactional/{id}/report`` over the window (and, when there
 were bounces, the latest entries of ``/bounces``), :mod:`pytest_sender.api.health` computes and
-judges the rates (pure), and :func:`check_campaign_health` returns a finding and never raises for a
-network fault: 401, 429, 5xx, a timeout or an answer that is not JSON keep the client's codes.
+judges the rates (pure), and :func:`check_campaign_health` (a registered check) returns a finding and
+never raises: 401, 429, 5xx, a timeout or an answer that is not JSON keep the client's codes.
 """
 
 from __future__ import annotations
@@ -72,14 +72,9 @@ def _problem(outcome: Outcome, campaign: str) -> Finding:
     return finding
 
 
-async def check_campaign_health(
-    settings: Settings,
-    campaign: str,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    today: date | None = None,
-) -> Finding:
-    """Judge ``campaign``'s last ``settings.health_window`` days; never raises for a network fault."""
+async def check_campaign_health(context: CheckContext, campaign: str) -> Finding:
+    """Judge ``campaign``'s last ``settings.health_window`` days (UTC); never raises."""
+    settings = context.settings
     if campaign == NOT_CONFIGURED_TARGET and not settings.campaigns:
         return make_finding(CHECK, campaign, "API_HEALTH_NOT_CONFIGURED")
     if settings.api_token is None:
@@ -89,13 +84,12 @@ async def check_campaign_health(
     from pytest_sender.api.outcomes import Fetched
     from pytest_sender.api.retry import RetryPolicy
 
-    date_from, date_to = report_window(settings.health_window, today or datetime.now(timezone.utc).date())
+    transport = context.parts.api_transport or await _verified_transport(context)
+    date_from, date_to = report_window(settings.health_window, datetime.now(timezone.utc).date())
     # The client's policy (429 waits for Retry-After, 5xx and connection errors retried: these are safe
     # GETs), kept short so a preflight item never waits longer than the network timeout.
     policy = RetryPolicy(max_attempts=2, max_retry_after_s=settings.timeout)
-    async with AsyncSenderClient(
-        settings.api_url, settings.api_token, timeout=settings.timeout, retry=policy, transport=transport
-    ) as client:
+    async with AsyncSenderClient.from_settings(settings, retry=policy, transport=transport) as client:
         report = await client.campaign_report(campaign, date_from=date_from, date_to=date_to)
         if not isinstance(report, Fetched):
             return _problem(report, campaign)
@@ -141,18 +135,16 @@ async def check_campaign_health(
 async def _ssl_context() -> ssl.SSLContext:
     import httpx
 
-    # Loading the trust store takes ~25 ms of CPU: once per run, not once per campaign.
     return await asyncio.to_thread(httpx.create_ssl_context)
 
 
-async def _run_health_check(context: CheckContext, target: str) -> Finding:
-    transport = context.extras.get("http_transport")
-    if transport is None and context.settings.campaigns and context.settings.api_token is not None:
-        import httpx
+async def _verified_transport(context: CheckContext) -> httpx.AsyncBaseTransport:
+    """A transport verifying with the system's CAs, whose trust store is loaded once per run
+    (~25 ms of CPU): not once per campaign."""
+    import httpx
 
-        ssl_context = await context.shared("api.health:ssl_context", _ssl_context)
-        transport = httpx.AsyncHTTPTransport(verify=ssl_context)
-    return await check_campaign_health(context.settings, target, transport=transport)
+    ssl_context = await context.shared("api.health:ssl_context", _ssl_context)
+    return httpx.AsyncHTTPTransport(verify=ssl_context)
 
 
 CHECKS = (
@@ -161,7 +153,7 @@ CHECKS = (
         description="hard-bounce, soft-bounce and spam-complaint rates of each transactional campaign "
         "(GET /transactional/{id}/report) stay below their limits",
         targets=health_targets,
-        run=_run_health_check,
+        run=check_campaign_health,
         budget_factor=BUDGET_FACTOR,
     ),
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_sender.api.outcomes import Fetched, Outcome
-from pytest_sender.errors import ParseError
+from pytest_sender.errors import InvalidArgument, ParseError
 
 __all__ = ["MAX_PAGES", "Page", "PagedResult", "fetch_pages", "parse_page"]
 
@@ -93,7 +93,7 @@ async def fetch_pages(
     read so far); an answer that is not a page raises :class:`ParseError` (the caller reports it).
     """
     if max_pages < 1:
-        raise ValueError(f"max_pages must be at least 1, not {max_pages}")
+        raise InvalidArgument(f"max_pages must be at least 1, not {max_pages}")
     items: list[Mapping[str, Any]] = []
     total: int | None = None
     for number in range(1, max_pages + 1):

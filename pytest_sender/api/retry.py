@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_sender.api.outcomes import Outcome, RateLimited, ServerError, Unreachable
+from pytest_sender.errors import InvalidArgument
 
 if TYPE_CHECKING:
     import tenacity
@@ -45,10 +46,10 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1, not {self.max_attempts}")
+            raise InvalidArgument(f"max_attempts must be at least 1, not {self.max_attempts}")
         for name in ("backoff_s", "max_backoff_s", "max_retry_after_s", "jitter_s"):
             if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative, not {getattr(self, name)}")
+                raise InvalidArgument(f"{name} must not be negative, not {getattr(self, name)}")
 
     def backoff(self, attempt_number: int) -> float:
         """Full-jitter exponential backoff after attempt ``attempt_number`` (1-based)."""

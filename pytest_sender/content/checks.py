@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHECKS",
     "check_content",
+    "check_spam_score",
     "evaluate_spam_score",
     "link_listings",
     "load_message",
@@ -102,27 +103,26 @@ async def link_listings(
     return findings, notes
 
 
-async def check_content(
-    path: Path, *, resolver: Resolver | None = None, lists: Sequence[Blocklist] = DEFAULT_BLOCKLISTS
-) -> Finding:
-    """The content rules on one file, and (with a resolver) its link domains on the domain blocklists:
-    the worst problem, every problem in the evidence."""
-    target = str(path)
+async def check_content(context: CheckContext, target: str) -> Finding:
+    """The content rules on the file ``target``, and its link domains on the domain blocklists (the
+    run's resolver and lists, :func:`~pytest_sender.dns.checks.shared_resolver`): the worst
+    problem, every problem in the evidence."""
+    from pytest_sender.dns.checks import shared_blocklists, shared_resolver
+
     try:
-        _, content = await asyncio.to_thread(load_message, path)
+        _, content = await asyncio.to_thread(load_message, Path(target))
     except OSError as exc:
         return make_finding(LINT_CHECK, target, "CONTENT_UNREADABLE", name=target, problem=exc.strerror or str(exc))
     except ParseError as exc:
         return make_finding(LINT_CHECK, target, "CONTENT_UNREADABLE", name=target, problem=str(exc))
     findings = content_findings(content, check=LINT_CHECK)
-    notes: list[str] = []
-    if resolver is not None:
-        try:
-            listed, notes = await link_listings(content, resolver=resolver, lists=lists)
-        except ParseError as exc:  # a link host that cannot be put on the wire
-            listed, notes = [], [f"link domains not looked up: {exc}"]
-        if listed:
-            findings = [f for f in findings if f.code != "CONTENT_OK"] + listed
+    resolver = await shared_resolver(context)
+    try:
+        listed, notes = await link_listings(content, resolver=resolver, lists=shared_blocklists(context))
+    except ParseError as exc:  # a link host that cannot be put on the wire
+        listed, notes = [], [f"link domains not looked up: {exc}"]
+    if listed:
+        findings = [f for f in findings if f.code != "CONTENT_OK"] + listed
     summary = summarise(findings)
     if notes:
         summary = replace(summary, evidence=(*summary.evidence, "blocklist lookups not answered:", *notes))
@@ -210,14 +210,8 @@ async def _score_files(settings: Settings) -> dict[str, SpamScore | Finding]:
     return {**unreadable, **(await score_messages(settings, messages) if messages else {})}
 
 
-async def _run_lint(context: CheckContext, target: str) -> Finding:
-    from pytest_sender.dns.checks import shared_resolver
-
-    lists = context.extras.get("dns_blocklists", DEFAULT_BLOCKLISTS)
-    return await check_content(Path(target), resolver=await shared_resolver(context), lists=lists)
-
-
-async def _run_spam_score(context: CheckContext, target: str) -> Finding:
+async def check_spam_score(context: CheckContext, target: str) -> Finding:
+    """SpamAssassin's offline score of the file ``target`` (all files scored once per run, by one spamd)."""
     results = await context.shared(("spamd-scores",), lambda: _score_files(context.settings))
     result = results.get(target)
     if isinstance(result, Finding):
@@ -234,13 +228,13 @@ CHECKS = (
         name=LINT_CHECK,
         description="the content rules on each --sender-message file (structure, images, links, placeholders, headers)",
         targets=message_targets,
-        run=_run_lint,
+        run=check_content,
     ),
     CheckSpec(
         name=SPAM_CHECK,
         description="SpamAssassin's score of each --sender-message file, offline",
         targets=message_targets,
-        run=_run_spam_score,
+        run=check_spam_score,
         budget_factor=20.0,  # spamd's start-up and rule compilation come first
     ),
 )

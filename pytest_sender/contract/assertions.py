@@ -37,7 +37,7 @@ __all__ = [
     "assert_valid_response",
     "assert_valid_send_request",
     "assert_valid_template_send_request",
-    "check_email_syntax",
+    "email_syntax_problem",
     "response_problems",
     "send_request_problems",
 ]
@@ -138,7 +138,7 @@ def _path(parts: Sequence[Any]) -> str:
 # --- e-mail syntax ------------------------------------------------------------------------------------
 
 
-def check_email_syntax(address: str) -> str | None:
+def email_syntax_problem(address: str) -> str | None:
     """Why ``address`` is not a valid e-mail address (RFC 5321/5322, IDN domains), or None if it is."""
     import idna
 
@@ -285,7 +285,7 @@ def _address_problems(
         else:
             continue
         if isinstance(email, str) and "@" in email:  # without @ the schema already complained
-            reason = check_email_syntax(email)
+            reason = email_syntax_problem(email)
             if reason is not None:
                 problems.append(
                     ContractProblem(

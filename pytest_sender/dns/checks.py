@@ -3,16 +3,19 @@
 Each check has one target per sending domain (shown as the user wrote it; an IDN is queried as
 its A-label). All checks of a run share one :class:`~pytest_sender.dns.query.Resolver` (so one
 cache, keyed by nameservers, name and type), made from ``settings.nameservers`` and
-``settings.timeout``; tests may inject their own as ``context.extras["dns_resolver"]`` and a list
-of :class:`~pytest_sender.dns.blocklist.Blocklist` as ``context.extras["dns_blocklists"]``.
-The ``check_*`` functions return one finding and never raise for DNS faults.
+``settings.timeout``; a test or the sandbox hands its own as ``RunParts.dns_resolver``, and other
+:class:`~pytest_sender.dns.blocklist.Blocklist` s as ``RunParts.dns_blocklists``.
+Each ``check_*`` is a registered check, ``check_x(context, domain) -> Finding``: one finding, never
+a raise (a DNS fault is an ``error`` finding). Without pytest::
+
+    asyncio.run(check_spf(CheckContext(Settings(domains=("example.com",))), "example.com"))
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pytest_sender.dns import blocklist as blocklists
@@ -50,7 +53,7 @@ from pytest_sender.dns.spf import (
 from pytest_sender.errors import ParseError
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
-from pytest_sender.preflight.registry import CheckContext, CheckSpec
+from pytest_sender.preflight.registry import CheckContext, CheckFunction, CheckSpec
 from pytest_sender.settings import Settings
 
 __all__ = [
@@ -64,14 +67,13 @@ __all__ = [
     "check_spf",
     "domain_targets",
     "fault_finding",
+    "shared_resolver",
 ]
 
 #: The placeholder target of every dns check when no domain is configured.
 NO_DOMAIN_TARGET = "no-domain-configured"
 #: Where Sender's DKIM CNAME points (the key host Sender publishes).
 SENDER_DKIM_TARGET = "dkim.sendersrv.com"
-
-_Check = Callable[..., Awaitable[Finding]]
 
 _FAULT_CODES = {
     DnsStatus.TIMEOUT: "DNS_TIMEOUT",
@@ -103,20 +105,24 @@ def fault_finding(
     )
 
 
-def _names_checked(check: str) -> Callable[[_Check], _Check]:
-    """One behaviour for every check: a name that cannot be queried is a finding, never a raise.
+def _domain_check(check: str) -> Callable[[CheckFunction], CheckFunction]:
+    """One behaviour for every dns check, around its body (same signature, same rule).
 
-    The domain as configured, or a name built from it (``<selector>._domainkey.<domain>``, a
-    report-authorisation name), can be unfit for the wire (an empty or over-long label, a bad IDN):
-    the resolver raises :class:`ParseError` for it, and the check reports ``DNS_INVALID_NAME``.
-    Record syntax errors are caught where the records are parsed and have their own codes.
+    No domain configured: the placeholder target is a ``skip`` naming the setting. A name that
+    cannot be queried is a finding, never a raise: the domain as configured, or a name built from
+    it (``<selector>._domainkey.<domain>``, a report-authorisation name), can be unfit for the wire
+    (an empty or over-long label, a bad IDN); the resolver raises :class:`ParseError` for it, and
+    the check reports ``DNS_INVALID_NAME``. Record syntax errors are caught where the records are
+    parsed and have their own codes.
     """
 
-    def decorate(function: _Check) -> _Check:
+    def decorate(function: CheckFunction) -> CheckFunction:
         @functools.wraps(function)
-        async def run(domain: str, **kwargs: Any) -> Finding:
+        async def run(context: CheckContext, domain: str) -> Finding:
+            if domain == NO_DOMAIN_TARGET:
+                return make_finding(check, domain, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
             try:
-                return await function(domain, **kwargs)
+                return await function(context, domain)
             except ParseError as exc:
                 return make_finding(
                     check, domain, "DNS_INVALID_NAME", evidence=[str(exc)], domain=domain, detail=str(exc)
@@ -149,17 +155,14 @@ def _domain_nxdomain(answer: DnsAnswer, name: str) -> bool:
     return answer.status is DnsStatus.NXDOMAIN and not answer.cname_chain and answer.name == name
 
 
-def _skip(check: str, target: str) -> Finding:
-    return make_finding(check, target, "DNS_NO_DOMAIN", evidence=["no sending domain configured"])
-
-
 # --- dns.spf ------------------------------------------------------------------------------------
 
 
-@_names_checked("dns.spf")
-async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: float) -> Finding:
+@_domain_check("dns.spf")
+async def check_spf(context: CheckContext, domain: str) -> Finding:
     """Exactly one valid record; lookups and void lookups within limits; Sender's include; the all term."""
     check = "dns.spf"
+    resolver, include, timeout = await shared_resolver(context), context.settings.spf_include, context.settings.timeout
     name = to_ascii_name(domain)
     analysis = await analyze_spf(name, resolver=resolver)
     answer = analysis.answer
@@ -296,10 +299,15 @@ async def check_spf(domain: str, *, resolver: Resolver, include: str, timeout: f
 # --- dns.dkim -----------------------------------------------------------------------------------
 
 
-@_names_checked("dns.dkim")
-async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout: float) -> Finding:
+@_domain_check("dns.dkim")
+async def check_dkim(context: CheckContext, domain: str) -> Finding:
     """The selector's key: present (CNAME or TXT), parseable, not revoked, long enough, not testing."""
     check = "dns.dkim"
+    resolver, selector, timeout = (
+        await shared_resolver(context),
+        context.settings.dkim_selector,
+        context.settings.timeout,
+    )
     ascii_name = to_ascii_name(domain)
     name = to_ascii_name(dkim_name(selector, ascii_name))
     params: dict[str, Any] = {
@@ -365,10 +373,10 @@ async def check_dkim(domain: str, *, resolver: Resolver, selector: str, timeout:
 # --- dns.dmarc ----------------------------------------------------------------------------------
 
 
-@_names_checked("dns.dmarc")
-async def check_dmarc(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
+@_domain_check("dns.dmarc")
+async def check_dmarc(context: CheckContext, domain: str) -> Finding:
     """One valid record found by RFC 9989's tree walk; its policy, tags and report destinations."""
-    check = "dns.dmarc"
+    check, resolver, timeout = "dns.dmarc", await shared_resolver(context), context.settings.timeout
     ascii_name = to_ascii_name(domain)
     walk = tree_walk_names(ascii_name)
     # The domain's own record first (with its TXT answer, shared with dns.spf): when it has one,
@@ -565,10 +573,11 @@ async def _walked_org(resolver: Resolver, name: str) -> str:
 # --- dns.mx -------------------------------------------------------------------------------------
 
 
-@_names_checked("dns.mx")
-async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Finding:
+@_domain_check("dns.mx")
+async def check_mx(context: CheckContext, domain: str) -> Finding:
     """The domain can receive replies and bounces (warn only)."""
     check = "dns.mx"
+    resolver, timeout = await shared_resolver(context), context.settings.timeout
     name = to_ascii_name(domain)
     mx = await resolver.query(name, "MX")
     if _domain_nxdomain(mx, name):
@@ -603,16 +612,13 @@ async def check_mx(domain: str, *, resolver: Resolver, timeout: float) -> Findin
 # --- dns.blocklist ------------------------------------------------------------------------------
 
 
-@_names_checked("dns.blocklist")
-async def check_blocklist(
-    domain: str,
-    *,
-    resolver: Resolver,
-    timeout: float,
-    lists: Sequence[blocklists.Blocklist] = blocklists.DEFAULT_BLOCKLISTS,
-) -> Finding:
-    """The domain on each list: listed fails; a "query refused" code is an error, never a listing."""
+@_domain_check("dns.blocklist")
+async def check_blocklist(context: CheckContext, domain: str) -> Finding:
+    """The domain on each list (``RunParts.dns_blocklists``, else ``DEFAULT_BLOCKLISTS``): listed
+    fails; a "query refused" code is an error, never a listing."""
     check = "dns.blocklist"
+    resolver, timeout = await shared_resolver(context), context.settings.timeout
+    lists = shared_blocklists(context)
     name = to_ascii_name(domain)
     own, *answers = await asyncio.gather(
         resolver.query(name, "TXT"), *(resolver.query(f"{name}.{bl.zone}", "A") for bl in lists)
@@ -668,10 +674,9 @@ async def check_blocklist(
 
 
 async def shared_resolver(context: CheckContext) -> Resolver:
-    """The run's one resolver (shared by every DNS lookup of the run, so by its cache), or the injected one."""
-    injected = context.extras.get("dns_resolver")
-    if isinstance(injected, Resolver):
-        return injected
+    """The run's one resolver (shared by every DNS lookup of the run, so by its cache), or the given one."""
+    if context.parts.dns_resolver is not None:
+        return context.parts.dns_resolver
     settings = context.settings
 
     async def make() -> Resolver:
@@ -680,47 +685,10 @@ async def shared_resolver(context: CheckContext) -> Resolver:
     return await context.shared(("dns.resolver", settings.nameservers, settings.timeout), make)
 
 
-async def _run_spf(context: CheckContext, target: str) -> Finding:
-    if target == NO_DOMAIN_TARGET:
-        return _skip("dns.spf", target)
-    return await check_spf(
-        target,
-        resolver=await shared_resolver(context),
-        include=context.settings.spf_include,
-        timeout=context.settings.timeout,
-    )
-
-
-async def _run_dkim(context: CheckContext, target: str) -> Finding:
-    if target == NO_DOMAIN_TARGET:
-        return _skip("dns.dkim", target)
-    return await check_dkim(
-        target,
-        resolver=await shared_resolver(context),
-        selector=context.settings.dkim_selector,
-        timeout=context.settings.timeout,
-    )
-
-
-async def _run_dmarc(context: CheckContext, target: str) -> Finding:
-    if target == NO_DOMAIN_TARGET:
-        return _skip("dns.dmarc", target)
-    return await check_dmarc(target, resolver=await shared_resolver(context), timeout=context.settings.timeout)
-
-
-async def _run_mx(context: CheckContext, target: str) -> Finding:
-    if target == NO_DOMAIN_TARGET:
-        return _skip("dns.mx", target)
-    return await check_mx(target, resolver=await shared_resolver(context), timeout=context.settings.timeout)
-
-
-async def _run_blocklist(context: CheckContext, target: str) -> Finding:
-    if target == NO_DOMAIN_TARGET:
-        return _skip("dns.blocklist", target)
-    lists = context.extras.get("dns_blocklists", blocklists.DEFAULT_BLOCKLISTS)
-    return await check_blocklist(
-        target, resolver=await shared_resolver(context), timeout=context.settings.timeout, lists=lists
-    )
+def shared_blocklists(context: CheckContext) -> Sequence[blocklists.Blocklist]:
+    """The domain blocklists of the run: the given ones, else ``DEFAULT_BLOCKLISTS``."""
+    given = context.parts.dns_blocklists
+    return blocklists.DEFAULT_BLOCKLISTS if given is None else given
 
 
 CHECKS = (
@@ -728,31 +696,31 @@ CHECKS = (
         name="dns.spf",
         description="one valid SPF record that includes Sender, within 10 DNS lookups and 2 void lookups",
         targets=domain_targets,
-        run=_run_spf,
+        run=check_spf,
         budget_factor=4.0,  # the include tree: a few dependent round trips, each bounded by the timeout
     ),
     CheckSpec(
         name="dns.dkim",
         description="the DKIM key at <selector>._domainkey: present, decodable, not revoked, >= 1024 bits",
         targets=domain_targets,
-        run=_run_dkim,
+        run=check_dkim,
     ),
     CheckSpec(
         name="dns.dmarc",
         description="one valid DMARC record (or the organisational domain's), its policy and report addresses",
         targets=domain_targets,
-        run=_run_dmarc,
+        run=check_dmarc,
     ),
     CheckSpec(
         name="dns.mx",
         description="the domain can receive replies and bounces (MX, or A/AAAA fallback; null MX warns)",
         targets=domain_targets,
-        run=_run_mx,
+        run=check_mx,
     ),
     CheckSpec(
         name="dns.blocklist",
         description="the domain is on no domain blocklist (a 'query refused' answer is an error)",
         targets=domain_targets,
-        run=_run_blocklist,
+        run=check_blocklist,
     ),
 )

@@ -26,7 +26,7 @@ def parse_mx_records(records: Sequence[str]) -> tuple[tuple[int, str], ...]:
         try:
             number = parse_number(preference, maximum=65535, what="its preference ")
         except ParseError as exc:
-            raise ParseError(f"{record[:60]!r} is not an MX record: {exc}") from None
+            raise ParseError(f"{record[:60]!r} is not an MX record: {exc}") from exc
         parsed.append((number, host.strip().rstrip(".").lower() or "."))
     return tuple(sorted(parsed))
 

@@ -8,7 +8,9 @@ Layers:
   :func:`check_host_sync`; :func:`analyze_spf` walks the whole include/redirect tree without a
   client IP, counting DNS lookups and void lookups, for the ``dns.spf`` check.
 
-``check_host`` is a coroutine because every query goes through the async
+``check_host`` is RFC 7208's own name for the evaluation (it returns an :class:`SpfResult`, not a
+finding): the one ``check_*`` of the library that is not a registered preflight check, which is
+``dns.checks.check_spf``. It is a coroutine because every query goes through the async
 :class:`~pytest_sender.dns.query.Resolver`; call it with ``await`` or use :func:`check_host_sync`.
 Only :class:`~pytest_sender.errors.ParseError` leaves the parsers; ``check_host`` never raises
 for DNS faults (they give ``temperror``).
@@ -248,8 +250,8 @@ def _parse_mechanism(term: str) -> Mechanism:
     address, slash, prefix = rest[1:].partition("/")
     try:
         parsed = ipaddress.ip_address(address)
-    except ValueError:
-        raise ParseError(f"{term!r}: {address!r} is not an IP address") from None
+    except ValueError as exc:
+        raise ParseError(f"{term!r}: {address!r} is not an IP address") from exc
     if (name == "ip4") != (parsed.version == 4):
         raise ParseError(f"{term!r}: {address!r} is not an IPv{name[-1]} address")
     limit = 32 if name == "ip4" else 128

@@ -29,6 +29,7 @@ __all__ = [
     "parse_authentication_results",
     "parse_message",
     "part_text",
+    "recipient_matches_inbox",
     "same_address",
 ]
 
@@ -186,3 +187,12 @@ def same_address(a: str, b: str) -> bool:
     """Addresses equal as mailboxes: the domain compared case-insensitively, the local part as is
     except for case (which nearly every mailbox provider ignores)."""
     return a.strip().lower() == b.strip().lower()
+
+
+def recipient_matches_inbox(recipient: str, inbox_user: str) -> bool:
+    """True when ``recipient`` is the inbox's address or a plus-address of it (``qa+tag@x`` for ``qa@x``)."""
+    local, _, domain = recipient.strip().lower().rpartition("@")
+    inbox_local, _, inbox_domain = inbox_user.strip().lower().rpartition("@")
+    if not local or not inbox_local or domain != inbox_domain:
+        return False
+    return local.split("+", 1)[0] == inbox_local

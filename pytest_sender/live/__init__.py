@@ -2,7 +2,7 @@
 
 :mod:`.flow` makes the sends and waits for them; :mod:`.checks` holds the ``live.*`` check family.
 Importing this package imports nothing heavy; :func:`require_live_extra` tells, at start-up, whether
-the ``live`` extra (imapclient, authres) is installed.
+the ``live`` extra (imapclient, authres, dkimpy) is installed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pytest_sender.errors import MissingExtraError
 __all__ = ["LIVE_EXTRA_MODULES", "require_live_extra"]
 
 #: The modules of the ``live`` extra.
-LIVE_EXTRA_MODULES = ("imapclient", "authres")
+LIVE_EXTRA_MODULES = ("imapclient", "authres", "dkim")
 
 
 def require_live_extra() -> None:

@@ -14,7 +14,7 @@ smoke is not configured. The evaluations are pure functions over a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 
 from pytest_sender.errors import ParseError
@@ -30,7 +30,9 @@ from pytest_sender.inbox.inspect import (
 )
 from pytest_sender.live.flow import API_SEND, SMTP_SEND, TEMPLATE_SEND, Delivery, deliver, live_recipient
 from pytest_sender.live.logged import LOGGED_CHECKS
-from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
+from pytest_sender.live.readiness import missing_settings, not_configured
+from pytest_sender.live.verify import alignment_evidence, evaluate_dkim, own_dkim_verdicts
+from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckFunction, CheckSpec
 from pytest_sender.settings import Settings
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "evaluate_placeholders",
     "evaluate_placement",
     "missing_settings",
+    "not_configured",
     "score_arrived",
 ]
 
@@ -50,22 +53,6 @@ ASPECTS = ("arrived", "placement", "spf", "dkim", "dmarc", "placeholders", "as-s
 #: The checks keep their own deadlines (the network timeout for the send, ``live_timeout`` for the
 #: wait); the runner's budget only has to stay out of their way.
 BUDGET_FACTOR = 1000.0
-
-
-def missing_settings(settings: Settings, kind: str) -> list[str]:
-    """The settings (as environment variables) ``kind`` still needs; empty when it can run."""
-    missing = []
-    if settings.inbox is None:
-        missing.append("SENDER_INBOX_URL (or --sender-inbox)")
-    if settings.inbox_password is None:
-        missing.append("SENDER_INBOX_PASSWORD")
-    if live_recipient(settings) is None:
-        missing.append("SENDER_RECIPIENT (or --sender-recipient)")
-    if kind in (API_SEND, TEMPLATE_SEND) and settings.api_token is None:
-        missing.append("SENDER_API_TOKEN")
-    if kind in (API_SEND, SMTP_SEND) and settings.sender_from is None:
-        missing.append("SENDER_FROM (or --sender-from)")
-    return missing
 
 
 def _targets(kind: str) -> Callable[[Settings], list[str]]:
@@ -266,20 +253,26 @@ async def score_arrived(context: CheckContext, delivery: Delivery, check: str, t
 # --- the check specs ---------------------------------------------------------------------------------
 
 
-def _run(kind: str, aspect: str) -> Callable[[CheckContext, str], Awaitable[Finding]]:
+def _aspect_check(kind: str, aspect: str) -> CheckFunction:
+    """The registered check ``live.<kind>.<aspect>``: the kind's one shared send, judged for ``aspect``."""
     check = f"live.{kind}.{aspect}"
 
-    async def run(context: CheckContext, target: str) -> Finding:
+    async def check_live_aspect(context: CheckContext, target: str) -> Finding:
         missing = missing_settings(context.settings, kind)
         if missing:
-            return make_finding(check, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
+            return not_configured(context, check, target, missing)
         delivery = await context.shared(("live:deliver", kind), lambda: deliver(context, kind))
         if aspect == "arrived":
             return evaluate_arrival(delivery, check, target)
         if aspect == "placement":
             return evaluate_placement(delivery, check, target)
         if aspect in ("spf", "dkim", "dmarc"):
-            return evaluate_auth(delivery, aspect, check, target, context.settings)
+            finding = evaluate_auth(delivery, aspect, check, target, context.settings)
+            if aspect == "dkim":  # beside the receiver's word, our own verification (live/verify.py)
+                return evaluate_dkim(finding, delivery, await own_dkim_verdicts(context, delivery))
+            if aspect == "dmarc":
+                return await alignment_evidence(context, delivery, finding)
+            return finding
         if aspect == "placeholders":
             return evaluate_placeholders(delivery, check, target)
         if aspect == "content":
@@ -288,15 +281,15 @@ def _run(kind: str, aspect: str) -> Callable[[CheckContext, str], Awaitable[Find
             return await score_arrived(context, delivery, check, target)
         return evaluate_as_sent(delivery, check, target)
 
-    return run
+    return check_live_aspect
 
 
 _DESCRIPTIONS = {
     "arrived": "the {what} reaches the inbox (delivery latency in the evidence)",
     "placement": "the {what} lands in INBOX, not in Junk",
     "spf": "the receiver's SPF verdict for the {what} is pass",
-    "dkim": "the receiver's DKIM verdict for the {what} is pass",
-    "dmarc": "the receiver's DMARC verdict for the {what} is pass",
+    "dkim": "the receiver's DKIM verdict for the {what} is pass, and our own verification agrees",
+    "dmarc": "the receiver's DMARC verdict for the {what} is pass (alignment explained in the evidence)",
     "placeholders": "no {{{{ ... }}}} placeholders are left in the {what}",
     "as-sent": "the {what} arrives with the subject and recipient it was sent with",
     "content": "the content rules find no problem in the arrived {what}",
@@ -314,7 +307,7 @@ CHECKS: tuple[CheckSpec, ...] = (
             name=f"live.{kind}.{aspect}",
             description=_DESCRIPTIONS[aspect].format(what=_WHAT[kind]),
             targets=_targets(kind),
-            run=_run(kind, aspect),
+            run=_aspect_check(kind, aspect),
             budget_factor=BUDGET_FACTOR,
         )
         for kind in (API_SEND, TEMPLATE_SEND, SMTP_SEND)

@@ -12,7 +12,7 @@ run (:func:`deliver`, shared by every aspect check of that kind through ``CheckC
    fetches the message and deletes it unless ``live_keep`` is set.
 
 Under ``--sender-sandbox`` the sandbox stands in for Sender and the receiving server: its delivery
-component (``CheckContext.extras["imap_delivery"]``) is pointed at the configured inbox here.
+component (``RunParts.imap_delivery``) is pointed at the configured inbox here.
 """
 
 from __future__ import annotations
@@ -30,14 +30,12 @@ from pytest_sender.errors import InboxLoginRefused, TransportError
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
 from pytest_sender.inbox.client import RUN_HEADER, ArrivedMessage, InboxInfo, InboxTarget
+from pytest_sender.inbox.inspect import recipient_matches_inbox
 from pytest_sender.preflight.registry import CheckContext
 from pytest_sender.settings import Settings
 
 __all__ = [
     "API_SEND",
-    "EXTRA_DELIVERY",
-    "EXTRA_INBOX_CA_PEM",
-    "EXTRA_INBOX_SSL_CONTEXT",
     "MAX_LIVE_SENDS",
     "SMTP_SEND",
     "TEMPLATE_SEND",
@@ -49,7 +47,6 @@ __all__ = [
     "live_recipient",
     "live_variables",
     "prepare",
-    "recipient_matches_inbox",
     "send_live_smtp",
 ]
 
@@ -58,11 +55,6 @@ TEMPLATE_SEND = "template-send"
 SMTP_SEND = "smtp-send"
 #: No run makes more live sends than this (one per kind is the plan; the cap is the backstop).
 MAX_LIVE_SENDS = 3
-#: Test injection and sandbox hand-over keys in ``CheckContext.extras``.
-EXTRA_INBOX_SSL_CONTEXT = "inbox_ssl_context"
-EXTRA_INBOX_CA_PEM = "inbox_ca_pem"
-EXTRA_DELIVERY = "imap_delivery"
-EXTRA_SMTP_CA_PEM = "smtp_ca_pem"
 #: The variables every live send carries; the api-send body uses ``{{ name }}`` to prove rendering.
 LIVE_NAME = "pytest-sender"
 
@@ -77,15 +69,6 @@ def live_recipient(settings: Settings) -> str | None:
     if settings.inbox is not None and "@" in settings.inbox.user:
         return settings.inbox.user
     return None
-
-
-def recipient_matches_inbox(recipient: str, inbox_user: str) -> bool:
-    """True when ``recipient`` is the inbox's address or a plus-address of it (``qa+tag@x`` for ``qa@x``)."""
-    local, _, domain = recipient.strip().lower().rpartition("@")
-    inbox_local, _, inbox_domain = inbox_user.strip().lower().rpartition("@")
-    if not local or not inbox_local or domain != inbox_domain:
-        return False
-    return local.split("+", 1)[0] == inbox_local
 
 
 # --- preparation (once per run) ----------------------------------------------------------------------
@@ -117,13 +100,11 @@ class SendBudget:
 
 
 def _inbox_ssl_context(context: CheckContext) -> ssl.SSLContext:
-    given = context.extras.get(EXTRA_INBOX_SSL_CONTEXT)
-    if isinstance(given, ssl.SSLContext):
-        return given
+    if context.parts.inbox_ssl_context is not None:
+        return context.parts.inbox_ssl_context
     ssl_context = ssl.create_default_context()
-    ca_pem = context.extras.get(EXTRA_INBOX_CA_PEM)
-    if ca_pem:
-        ssl_context.load_verify_locations(cadata=str(ca_pem))
+    if context.parts.inbox_ca_pem:
+        ssl_context.load_verify_locations(cadata=context.parts.inbox_ca_pem)
     return ssl_context
 
 
@@ -180,9 +161,10 @@ async def prepare(context: CheckContext) -> Preparation:
                 evidence=[f"{type(exc).__name__}: {exc}"],
             )
         )
-    delivery = context.extras.get(EXTRA_DELIVERY)
+    delivery = context.parts.imap_delivery
     if delivery is not None:
-        await asyncio.to_thread(delivery.attach, target)
+        # the sandbox's receiver judges each message against the DNS the settings name (its own)
+        await asyncio.to_thread(delivery.attach, target, settings.nameservers, timeout=settings.timeout)
     return Preparation(target=target, info=info)
 
 
@@ -265,12 +247,8 @@ async def _send_api(
     headers = {RUN_HEADER: token}
     started = time.monotonic()
     # NO_RETRIES: a live send is made once; an unknown outcome is reported, never resent.
-    async with AsyncSenderClient(
-        settings.api_url,
-        settings.api_token,
-        timeout=settings.timeout,
-        retry=NO_RETRIES,
-        transport=context.extras.get("api_transport"),
+    async with AsyncSenderClient.from_settings(
+        settings, retry=NO_RETRIES, transport=context.parts.api_transport
     ) as client:
         if kind == TEMPLATE_SEND:
             assert settings.template_id is not None
@@ -353,9 +331,7 @@ async def send_live_smtp(
     port = settings.smtp_ports[0]
     host = settings.smtp_host
     message = build_smtp_message(token, sender=settings.sender_from, recipient=recipient)
-    tls_context = context.extras.get("smtp_ssl_context") or await asyncio.to_thread(
-        make_tls_context, context.extras.get(EXTRA_SMTP_CA_PEM)
-    )
+    tls_context = context.parts.smtp_ssl_context or await asyncio.to_thread(make_tls_context, context.parts.smtp_ca_pem)
     implicit = port == 465
     client = aiosmtplib.SMTP(
         hostname=host,

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
 from pytest_sender.live.flow import TEMPLATE_SEND, deliver, live_recipient
+from pytest_sender.live.readiness import missing_settings, not_configured
 from pytest_sender.preflight.registry import NOT_CONFIGURED_TARGET, CheckContext, CheckSpec
 from pytest_sender.settings import Settings
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["CHECK", "LOGGED_CHECKS", "confirm_logged", "logged_targets"]
+__all__ = ["CHECK", "LOGGED_CHECKS", "check_logged", "confirm_logged", "logged_targets"]
 
 CHECK = "live.logged"
 #: Pages of the recipient's sent list read per look (newest first: a fresh send is on the first).
@@ -32,14 +33,10 @@ PAGE_SIZE = 50
 #: The first pause between looks, doubling up to the maximum (seconds).
 FIRST_PAUSE_S = 0.5
 MAX_PAUSE_S = 10.0
-#: Test injection key in ``CheckContext.extras``: the first pause between looks.
-EXTRA_LOGGED_PAUSE = "live_logged_pause_s"
 
 
 def logged_targets(settings: Settings) -> list[str]:
     """The recipient, only when a template is set (like ``live.template-send``)."""
-    from pytest_sender.live.checks import missing_settings
-
     if settings.template_id is None:
         return []
     if missing_settings(settings, TEMPLATE_SEND):
@@ -78,9 +75,7 @@ async def confirm_logged(
         return str(item.get("emailId") or "") == email_id
 
     params: dict[str, Any] = {"campaign": campaign_id, "email_id": email_id}
-    async with AsyncSenderClient(
-        settings.api_url, settings.api_token, timeout=settings.timeout, retry=NO_RETRIES, transport=transport
-    ) as client:
+    async with AsyncSenderClient.from_settings(settings, retry=NO_RETRIES, transport=transport) as client:
         while True:
             looks += 1
             try:
@@ -126,13 +121,13 @@ async def confirm_logged(
             pause = min(pause * 2, MAX_PAUSE_S)
 
 
-async def _run_logged(context: CheckContext, target: str) -> Finding:
-    from pytest_sender.live.checks import missing_settings
-
+async def check_logged(context: CheckContext, target: str) -> Finding:
+    """The template send's ``emailId`` in its campaign's sent list (``RunParts.logged_first_pause_s``
+    sets the first pause between looks)."""
     settings = context.settings
     missing = missing_settings(settings, TEMPLATE_SEND)
     if missing:
-        return make_finding(CHECK, target, "LIVE_NOT_CONFIGURED", missing=", ".join(missing))
+        return not_configured(context, CHECK, target, missing)
     delivery = await context.shared(("live:deliver", TEMPLATE_SEND), lambda: deliver(context, TEMPLATE_SEND))
     sent = delivery.sent
     if sent is None:
@@ -157,8 +152,8 @@ async def _run_logged(context: CheckContext, target: str) -> Finding:
         sent.recipient,
         target=target,
         timeout=settings.live_timeout,
-        first_pause_s=float(context.extras.get(EXTRA_LOGGED_PAUSE, FIRST_PAUSE_S)),
-        transport=context.extras.get("api_transport"),
+        first_pause_s=context.parts.logged_first_pause_s or FIRST_PAUSE_S,
+        transport=context.parts.api_transport,
     )
 
 
@@ -168,7 +163,7 @@ LOGGED_CHECKS: tuple[CheckSpec, ...] = (
         description="the live template send's emailId appears in the campaign's sent list "
         "(GET /transactional/{id}/sent) within the live timeout",
         targets=logged_targets,
-        run=_run_logged,
+        run=check_logged,
         budget_factor=1000.0,  # keeps its own deadline (live_timeout), like the other live checks
     ),
 )

@@ -1,18 +1,31 @@
-"""Run planned checks concurrently and collect one finding per (check, target)."""
+"""Run planned checks concurrently and collect one finding per (check, target).
+
+:func:`run_preflight` is what the plugin calls; :func:`run_check` runs one registered check by
+name, without pytest, through the same runner (budget, the ``CHECK_CRASHED`` safety net,
+redaction).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from pytest_sender.errors import InvalidArgument
 from pytest_sender.findings import Finding
 from pytest_sender.hints import make_finding
-from pytest_sender.preflight.registry import CheckContext, PlannedCheck
+from pytest_sender.preflight.registry import (
+    BUILTIN_CHECK_MODULES,
+    LIVE_CHECK_MODULES,
+    CheckContext,
+    PlannedCheck,
+    RunParts,
+    load_checks,
+    plan_checks,
+)
 from pytest_sender.settings import Settings
 
-__all__ = ["run_checks", "run_preflight"]
+__all__ = ["run_check", "run_checks", "run_preflight"]
 
 
 async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
@@ -43,19 +56,31 @@ async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
 
 
 async def run_checks(
-    planned: Sequence[PlannedCheck], settings: Settings, *, extras: Mapping[str, Any] | None = None
+    planned: Sequence[PlannedCheck], settings: Settings, *, parts: RunParts | None = None
 ) -> list[Finding]:
     """Run every planned check at once; findings come back in plan order, secrets redacted."""
-    context = CheckContext(settings, extras=dict(extras or {}))
+    context = CheckContext(settings, parts or RunParts())
     findings = await asyncio.gather(*(_run_one(p, context) for p in planned))
     secrets = settings.secrets()  # still wrapped: a traceback's locals never show a plain value
     return [f.redacted(secrets) for f in findings]
 
 
 def run_preflight(
-    planned: Sequence[PlannedCheck], settings: Settings, *, extras: Mapping[str, Any] | None = None
+    planned: Sequence[PlannedCheck], settings: Settings, *, parts: RunParts | None = None
 ) -> list[Finding]:
     """Blocking entry point: run the checks on a fresh event loop."""
     if not planned:
         return []
-    return asyncio.run(run_checks(planned, settings, extras=extras))
+    return asyncio.run(run_checks(planned, settings, parts=parts))
+
+
+def run_check(name: str, settings: Settings, *, parts: RunParts | None = None) -> list[Finding]:
+    """Run the registered check ``name`` (``"dns.spf"``, ``"api.token"``, ...) for each of its targets.
+
+    Blocking, without pytest: ``run_check("dns.spf", resolve_settings(env=os.environ))``. The
+    built-in, live and entry-point checks are known; an unknown name is :class:`InvalidArgument`.
+    """
+    specs = [spec for spec in load_checks(BUILTIN_CHECK_MODULES + LIVE_CHECK_MODULES) if spec.name == name]
+    if not specs:
+        raise InvalidArgument(f"no preflight check is named {name!r}")
+    return run_preflight(plan_checks(settings, specs), settings, parts=parts)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from pytest_sender.errors import InvalidArgument
+
 __all__ = ["RateDecision", "TokenBuckets"]
 
 WINDOW_S = 60.0
@@ -56,7 +58,7 @@ class TokenBuckets:
         wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         if limit < 1:
-            raise ValueError(f"the rate limit must be at least 1 request per minute, not {limit}")
+            raise InvalidArgument(f"the rate limit must be at least 1 request per minute, not {limit}")
         self.limit = limit
         self.enforce = enforce
         self._drained: set[str] = set()

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
+from pytest_sender.errors import InvalidArgument
 from pytest_sender.sandbox.outbox import OutboxMessage
 
 __all__ = [
@@ -100,7 +101,7 @@ class ReportStore:
     ) -> ReportEvent:
         """A bounce of a message of ``campaign_id`` to ``email``; ``bounce_type`` HARD_BOUNCE or SOFT_BOUNCE."""
         if bounce_type not in BOUNCE_TYPES:
-            raise ValueError(f"bounce_type is one of {', '.join(BOUNCE_TYPES)}, not {bounce_type!r}")
+            raise InvalidArgument(f"bounce_type is one of {', '.join(BOUNCE_TYPES)}, not {bounce_type!r}")
         return self._add(
             ReportEvent("bounces", campaign_id, email, _utc(when), email_id, bounce_type=bounce_type, message=message)
         )

@@ -61,7 +61,7 @@ DEFAULT_RATE_LIMIT = 60
 DEFAULT_TEMPLATES = (
     Template(
         id="sbxWLC",
-        from_email="hello@sandbox.example",
+        from_email="hello@sender-sandbox.test",  # the sandbox DNS's domain: its mail is signed and verifies
         from_name="Sandbox",
         subject="Welcome, {{ name }}",
         html="<p>Hello {{ name }}, welcome aboard.</p>",
@@ -746,10 +746,13 @@ class ApiSandboxComponent:
         self.sandbox: ApiSandbox | None = None
         self._handed_out: str | None = None
         self._campaigns: tuple[str, ...] = ()
+        #: Set by the embedded sandbox under --sender-live: "broken" then keeps the token valid, so
+        #: the mail can flow and fail where the live smoke looks (signature, alignment, placement).
+        self.live = False
 
     def start(self, scenario: str) -> None:
         self.sandbox = ApiSandbox(outbox=self.outbox).start()
-        if scenario == "broken":
+        if scenario == "broken" and not self.live:
             # A token the sandbox has never issued: every call is answered 401.
             self._handed_out = f"sbx-revoked-{secrets.token_urlsafe(16)}"
             self.sandbox.app.allow_report_token(self._handed_out)  # but api.health still sees its campaigns

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pytest_sender.errors import InvalidArgument
+
 __all__ = ["PLACEHOLDER", "Template", "render_placeholders", "unrendered_placeholders"]
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
@@ -50,6 +52,6 @@ class Template:
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.id):
-            raise ValueError(f"a template id is 1-64 letters, digits, '_' or '-', not {self.id!r}")
+            raise InvalidArgument(f"a template id is 1-64 letters, digits, '_' or '-', not {self.id!r}")
         if self.html is None and self.text is None:
-            raise ValueError(f"template {self.id!r} needs an html or a text body")
+            raise InvalidArgument(f"template {self.id!r} needs an html or a text body")

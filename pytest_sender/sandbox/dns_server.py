@@ -9,6 +9,10 @@ SERVFAIL, REFUSED, dropped queries and forced truncation for names matching glob
 
 :class:`DnsSandboxComponent` is the ``--sender-sandbox`` component: the "healthy" zones make every
 ``dns.*`` check pass for :data:`SANDBOX_DOMAIN`; the "broken" zones fail each check with its code.
+Under the live smoke (``live``) it publishes the key the sandbox signs with at Sender's key host
+(``dkim.sendersrv.com``, where ``sender._domainkey.<domain>`` points), so signatures verify; the
+"broken" live scenario (zones ``broken-live``) points the CNAME at that key host too but leaves
+the zone file's key there: a key that is not the signer's, so every signature fails to verify.
 """
 
 from __future__ import annotations
@@ -32,7 +36,15 @@ if TYPE_CHECKING:
     import dns.name
     import dns.zone
 
-__all__ = ["SANDBOX_DOMAIN", "ZONES_DIR", "DnsSandboxComponent", "DnsServer", "Faults", "load_zones"]
+__all__ = [
+    "SANDBOX_DOMAIN",
+    "ZONES_DIR",
+    "DnsSandboxComponent",
+    "DnsServer",
+    "Faults",
+    "load_zones",
+    "with_txt_record",
+]
 
 #: The sending domain the sandbox's zones describe.
 SANDBOX_DOMAIN = "sender-sandbox.test"
@@ -125,6 +137,13 @@ class DnsServer:
     @property
     def nameserver(self) -> Nameserver:
         return Nameserver(self.host, self.port)
+
+    def set_zone(self, origin: str, text: str) -> None:
+        """Serve ``text`` for zone ``origin`` from now on (added, or replacing the zone: a key
+        rotated in DNS, a record withdrawn), while the server runs."""
+        zone = _Zone(origin, text)
+        self._zones = [z for z in self._zones if z.origin != zone.origin] + [zone]
+        self._answers = {}
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -381,19 +400,38 @@ def serve_directories(directories: Iterable[Path | str], **kwargs: Any) -> DnsSe
     return DnsServer(zones, **kwargs).start()
 
 
+def with_txt_record(zone_text: str, label: str, rdata: str) -> str:
+    """``zone_text`` with every record of the relative name ``label`` replaced by one TXT record."""
+    kept = [line for line in zone_text.splitlines() if line.split(maxsplit=1)[:1] != [label]]
+    return "\n".join([*kept, f"{label} TXT {rdata}"]) + "\n"
+
+
 class DnsSandboxComponent:
     """The ``--sender-sandbox`` DNS component: the scenario's zones on a free loopback port."""
 
     def __init__(self) -> None:
         self.server: DnsServer | None = None
         self.scenario = "healthy"
+        #: Set by the embedded sandbox before start() under --sender-live: mail is signed and judged.
+        self.live = False
 
     def start(self, scenario: str) -> None:
         directory = ZONES_DIR / scenario
         if not directory.is_dir():
             raise SandboxError(f"the DNS sandbox has no zones for scenario {scenario!r}")
         self.scenario = scenario
-        self.server = serve_directories([ZONES_DIR / "common", directory])
+        directories = [ZONES_DIR / "common", directory]
+        if self.live and (ZONES_DIR / f"{scenario}-live").is_dir():
+            directories.append(ZONES_DIR / f"{scenario}-live")
+        zones: dict[str, str] = {}
+        for each in directories:
+            zones.update(load_zones(each))
+        if self.live and scenario == "healthy":
+            from pytest_sender.sandbox.signing import KEY_HOST, sandbox_signing_key
+
+            label, _, origin = KEY_HOST.partition(".")
+            zones[origin] = with_txt_record(zones[origin], label, sandbox_signing_key().zone_rdata())
+        self.server = DnsServer(zones).start()
 
     def stop(self) -> None:
         if self.server is not None:
@@ -403,10 +441,14 @@ class DnsSandboxComponent:
     def settings_overrides(self) -> dict[str, Any]:
         if self.server is None:
             raise SandboxError("the DNS sandbox is not running")
-        return {
+        overrides: dict[str, Any] = {
             "domains": (SANDBOX_DOMAIN,),
             "nameservers": (self.server.nameserver,),
             # the zones publish Sender's records under these names
             "spf_include": "sendersrv.com",
             "dkim_selector": "sender",
         }
+        if self.live:
+            # the sandbox signs for its own domain only, as Sender sends only from verified domains
+            overrides["sender_from"] = f"hello@{SANDBOX_DOMAIN}"
+        return overrides

@@ -1,109 +1,81 @@
-"""The sandbox's receiving side: accepted messages are "delivered" into a real IMAP mailbox.
+"""The sandbox's receiving side: accepted messages are signed, judged and delivered into a real IMAP mailbox.
 
-Sender would hand an accepted message to the recipient's mail server, which checks SPF, DKIM and
-DMARC, writes its verdicts in an ``Authentication-Results`` header and files the message in INBOX
-or in Junk. :class:`ImapDelivery` plays that server for the sandbox: it subscribes to the sandbox
-:class:`~pytest_sender.sandbox.outbox.Outbox` and APPENDs each message addressed to the inbox's
-user (plus-addressing allowed; any other recipient is not its mailbox) into INBOX or into the folder
-the server advertises as ``\\Junk``, with the verdicts of its :class:`DeliveryPlan` on top.
+Sender would sign an accepted message (DKIM, ``d=`` the From domain) and hand it to the recipient's
+mail server, which checks SPF, DKIM and DMARC, writes its verdicts in an ``Authentication-Results``
+header and files the message in INBOX or in Junk. :class:`ImapDelivery` plays both for the sandbox:
+it subscribes to the sandbox :class:`~pytest_sender.sandbox.outbox.Outbox`, signs each message
+addressed to the inbox's user (plus-addressing allowed; any other recipient is not its mailbox)
+with :func:`~pytest_sender.sandbox.signing.sign_accepted`, computes the verdicts against the
+sandbox DNS (:mod:`pytest_sender.sandbox.receiver`) and APPENDs it into INBOX or into the folder the
+server advertises as ``\\Junk``.
 
-It delivers only after :meth:`ImapDelivery.attach` names the mailbox: the live smoke attaches the
-inbox from the settings (``--sender-inbox``), so ``pytest --sender-live --sender-sandbox`` runs the
-whole flow against any IMAP server, a local Dovecot in the tests. Delivery runs in a thread of its
-own, so the API or relay that accepted the message answers without waiting for IMAP.
+It delivers only after :meth:`ImapDelivery.attach` names the mailbox and the DNS to ask: the live
+smoke attaches the inbox and the nameservers from the settings, so ``pytest --sender-live
+--sender-sandbox`` runs the whole flow against any IMAP server (the sandbox's own Dovecot, or
+``--sender-inbox``). Delivery runs in a thread of its own, so the API or relay that accepted the
+message answers without waiting for DNS or IMAP.
 
-Scenarios: ``healthy`` files everything in INBOX with spf, dkim and dmarc ``pass``; ``broken`` files
-it in Junk with ``spf=softfail dkim=fail dmarc=fail``.
+The verdicts are always computed; a :class:`DeliveryPlan` only forces where the message goes
+(a folder, or a loss) and how long delivery takes, for tests.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email import policy
 from typing import TYPE_CHECKING, Any
 
 from pytest_sender.errors import SandboxError, SenderError
+from pytest_sender.sandbox.receiver import AUTHSERV_ID
 
 if TYPE_CHECKING:
     from pytest_sender.inbox.client import InboxTarget
     from pytest_sender.sandbox.outbox import Outbox, OutboxMessage
+    from pytest_sender.sandbox.receiver import ReceivedVerdicts
+    from pytest_sender.settings import Nameserver
 
 __all__ = [
-    "BROKEN_PLAN",
+    "AUTO",
     "HEALTHY_PLAN",
     "DeliveryPlan",
     "ImapDelivery",
     "ImapDeliveryComponent",
-    "authentication_results",
-    "delivered_bytes",
 ]
 
-AUTHSERV_ID = "mx.sandbox.localhost"
+#: The plan's folder when the receiver's verdicts decide (see ``receiver.placement``).
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
 class DeliveryPlan:
-    """How the sandbox's receiving server treats each message.
+    """What tests may force about delivery (never the verdicts: those are computed).
 
-    ``folder``: ``"inbox"``, ``"junk"`` or ``"drop"`` (never delivered: the "lost mail" case);
-    ``spf``/``dkim``/``dmarc``: the verdicts written into Authentication-Results (``None`` leaves the
-    method out); ``delay_s``: time between acceptance and delivery.
+    ``folder``: ``"auto"`` (the receiver's verdicts decide), ``"inbox"``, ``"junk"`` or ``"drop"``
+    (never delivered: the "lost mail" case); ``delay_s``: time between acceptance and delivery.
     """
 
-    folder: str = "inbox"
-    spf: str | None = "pass"
-    dkim: str | None = "pass"
-    dmarc: str | None = "pass"
+    folder: str = AUTO
     delay_s: float = 0.0
     authserv_id: str = AUTHSERV_ID
 
     def __post_init__(self) -> None:
-        if self.folder not in ("inbox", "junk", "drop"):
-            raise SandboxError(f"a delivery folder is 'inbox', 'junk' or 'drop', not {self.folder!r}")
+        if self.folder not in (AUTO, "inbox", "junk", "drop"):
+            raise SandboxError(f"a delivery folder is 'auto', 'inbox', 'junk' or 'drop', not {self.folder!r}")
 
 
 HEALTHY_PLAN = DeliveryPlan()
-BROKEN_PLAN = DeliveryPlan(folder="junk", spf="softfail", dkim="fail", dmarc="fail")
-PLANS = {"healthy": HEALTHY_PLAN, "broken": BROKEN_PLAN}
-
-
-def _domain(address: str | None) -> str:
-    return (address or "").rpartition("@")[2].strip("<> ").lower() or "sandbox.invalid"
-
-
-def authentication_results(record: OutboxMessage, plan: DeliveryPlan) -> str:
-    """The Authentication-Results value the plan's verdicts make for ``record`` (RFC 8601)."""
-    from email.utils import getaddresses
-
-    senders = [addr for _, addr in getaddresses([str(v) for v in record.message.get_all("From", [])]) if addr]
-    header_from = _domain(senders[0] if senders else None)
-    mail_from = record.envelope_from or (senders[0] if senders else f"bounce@{header_from}")
-    parts = [plan.authserv_id]
-    if plan.spf is not None:
-        parts.append(f"spf={plan.spf} smtp.mailfrom={mail_from}")
-    if plan.dkim is not None:
-        parts.append(f"dkim={plan.dkim} header.d={header_from}")
-    if plan.dmarc is not None:
-        parts.append(f"dmarc={plan.dmarc} header.from={header_from}")
-    if len(parts) == 1:
-        parts.append("none")
-    return "; ".join(parts)
-
-
-def delivered_bytes(record: OutboxMessage, plan: DeliveryPlan) -> bytes:
-    """The message as the receiving server stores it: its verdicts on top, CRLF line ends."""
-    body = record.message.as_bytes(policy=policy.SMTP)
-    header = f"Authentication-Results: {authentication_results(record, plan)}\r\n".encode()
-    return header + body
 
 
 @dataclass
 class _Log:
     delivered: list[tuple[str, str]] = field(default_factory=list)  # (folder, subject)
+    #: (subject, the receiver's verdicts) of every message judged, delivered or refused
+    verdicts: list[tuple[str, ReceivedVerdicts]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (subject, why)
     errors: list[str] = field(default_factory=list)
 
@@ -116,6 +88,9 @@ class ImapDelivery:
         self.plan = plan
         self.log = _Log()
         self._target: InboxTarget | None = None
+        self._nameservers: tuple[Nameserver, ...] = ()
+        self._timeout = 5.0
+        self._ids = itertools.count(1)
         self._queue: queue.Queue[OutboxMessage | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -138,10 +113,13 @@ class ImapDelivery:
             self._thread.join(10.0)
             self._thread = None
 
-    def attach(self, target: InboxTarget) -> None:
-        """Deliver from now on into ``target``'s mailbox (messages accepted before are not delivered)."""
+    def attach(self, target: InboxTarget, nameservers: Sequence[Nameserver] = (), *, timeout: float = 5.0) -> None:
+        """Deliver from now on into ``target``'s mailbox (messages accepted before are not delivered),
+        judging each message with the DNS of ``nameservers`` (the sandbox's, in sandbox mode)."""
         with self._lock:
             self._target = target
+            self._nameservers = tuple(nameservers)
+            self._timeout = timeout
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every queued message is delivered (for tests)."""
@@ -153,7 +131,7 @@ class ImapDelivery:
         return False
 
     def _accepted(self, record: OutboxMessage) -> None:
-        from pytest_sender.live.flow import recipient_matches_inbox
+        from pytest_sender.inbox.inspect import recipient_matches_inbox
 
         with self._lock:
             target = self._target
@@ -180,8 +158,28 @@ class ImapDelivery:
             finally:
                 self._queue.task_done()
 
+    def judge(self, record: OutboxMessage) -> tuple[bytes, ReceivedVerdicts]:
+        """Sign ``record`` as Sender would and compute the receiver's verdicts on it (blocking)."""
+        from pytest_sender.dns.query import Resolver
+        from pytest_sender.sandbox.receiver import compute_verdicts
+        from pytest_sender.sandbox.signing import from_domain, sign_accepted
+
+        with self._lock:
+            nameservers, timeout = self._nameservers, self._timeout
+        signed = sign_accepted(record)
+        verdicts = asyncio.run(
+            compute_verdicts(
+                signed,
+                envelope_from=record.envelope_from,
+                header_from=from_domain(record),
+                resolver=Resolver(nameservers, timeout=timeout),
+            )
+        )
+        return signed, verdicts
+
     def _deliver(self, record: OutboxMessage) -> None:
         from pytest_sender.inbox.client import INBOX, connect_inbox, require_imapclient
+        from pytest_sender.sandbox.receiver import delivered_bytes, placement
 
         with self._lock:
             target = self._target
@@ -189,14 +187,22 @@ class ImapDelivery:
             return
         imapclient = require_imapclient()
         try:
+            signed, verdicts = self.judge(record)
+            self.log.verdicts.append((record.subject, verdicts))
+            where = placement(verdicts) if self.plan.folder == AUTO else self.plan.folder
+            if where == "drop":
+                self.log.skipped.append((record.subject, f"refused by the receiver: dmarc={verdicts.dmarc.result}"))
+                return
+            recipient = next(iter(record.to), target.address.user)
+            raw = delivered_bytes(signed, verdicts, recipient=recipient, queue_id=f"sbx{next(self._ids):06d}")
             with connect_inbox(target) as client:
                 folder = INBOX
-                if self.plan.folder == "junk":
+                if where == "junk":
                     found = client.find_special_folder(imapclient.imapclient.JUNK)
                     if not found:
                         raise SandboxError(f"{target.address} advertises no \\Junk folder (SPECIAL-USE)")
                     folder = str(found)
-                client.append(folder, delivered_bytes(record, self.plan))
+                client.append(folder, raw)
             self.log.delivered.append((folder, record.subject))
         except (SenderError, OSError, imapclient.exceptions.IMAPClientError) as exc:
             # Like a receiving server's failure: the message is not delivered; the live smoke sees
@@ -207,7 +213,8 @@ class ImapDelivery:
 class ImapDeliveryComponent:
     """The delivery as a component of the embedded sandbox (``--sender-sandbox``).
 
-    It delivers nothing until the live smoke attaches the inbox (``check_extras()["imap_delivery"]``).
+    It delivers nothing until the live smoke attaches the inbox: :attr:`delivery` is the run's
+    ``RunParts.imap_delivery``.
     """
 
     def __init__(self) -> None:
@@ -217,7 +224,8 @@ class ImapDeliveryComponent:
         self.delivery: ImapDelivery | None = None
 
     def start(self, scenario: str) -> None:
-        self.delivery = ImapDelivery(self.outbox, PLANS.get(scenario, HEALTHY_PLAN)).start()
+        # Both scenarios judge every message; "broken" differs in the DNS it is judged against.
+        self.delivery = ImapDelivery(self.outbox, HEALTHY_PLAN).start()
 
     def stop(self) -> None:
         if self.delivery is not None:
@@ -230,8 +238,3 @@ class ImapDeliveryComponent:
         from pytest_sender.sandbox.api_server import DEFAULT_TEMPLATES
 
         return {"template_id": DEFAULT_TEMPLATES[0].id}
-
-    def check_extras(self) -> dict[str, Any]:
-        if self.delivery is None:
-            raise SandboxError("the sandbox IMAP delivery is not started")
-        return {"imap_delivery": self.delivery}

@@ -2,8 +2,9 @@
 
 Accepted messages go to the sandbox :class:`~pytest_sender.sandbox.outbox.Outbox` (``via="smtp"``),
 the same one the sandbox API writes to. The relay's certificate is issued at start-up by a private
-CA (:mod:`pytest_sender.sandbox.tls`); :meth:`SmtpSandboxComponent.check_extras` hands that CA to the
-preflight, which keeps verifying certificates and trusts it in addition to the system's CAs.
+CA (:mod:`pytest_sender.sandbox.tls`); :attr:`SmtpSandboxComponent.ca_pem` is that CA, which the
+embedded sandbox hands to the preflight (``RunParts.smtp_ca_pem``): the checks keep verifying
+certificates and trust it in addition to the system's CAs.
 
 Scenarios:
 
@@ -234,6 +235,8 @@ class SmtpSandboxComponent:
         self.password = ""
         self._tls: SandboxTls | None = None
         self._loop: LoopThread | None = None
+        #: Set by the embedded sandbox under --sender-live: "broken" then keeps the password valid.
+        self.live = False
 
     def start(self, scenario: str) -> None:
         from pytest_sender.sandbox.outbox import Outbox
@@ -256,6 +259,7 @@ class SmtpSandboxComponent:
 
     @property
     def ca_pem(self) -> str:
+        """The PEM of the CA that issued the relay's certificate."""
         if self._tls is None:
             raise SandboxError("the SMTP relay is not started")
         return self._tls.ca_pem
@@ -270,14 +274,10 @@ class SmtpSandboxComponent:
         from pytest_sender.settings import Secret
 
         # "broken": a password the relay does not know, so smtp.auth meets a real 535.
-        password = self.password if self.scenario != "broken" else "wrong-" + self.password
+        password = self.password if self.scenario != "broken" or self.live else "wrong-" + self.password
         return {
             "smtp_host": self.host,
             "smtp_ports": self.ports,
             "smtp_username": Secret(self.username),
             "smtp_password": Secret(password),
         }
-
-    def check_extras(self) -> dict[str, Any]:
-        """What the checks need besides settings: the CA that issued the relay's certificate."""
-        return {"smtp_ca_pem": self.ca_pem}

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_sender.errors import InvalidArgument
+
 if TYPE_CHECKING:
     from pytest_sender.sandbox.api_server import ApiSandbox
 
@@ -29,14 +31,16 @@ class SandboxOptions:
 
     @classmethod
     def from_markers(cls, markers: Iterable[tuple[tuple[Any, ...], Mapping[str, Any]]]) -> SandboxOptions:
-        """Merge markers, closest first (a test's marker overrides its module's); ValueError if malformed."""
+        """Merge markers, closest first (a test's marker overrides its module's).
+
+        Raises InvalidArgument (a ValueError) if one is malformed."""
         values: dict[str, Any] = {}
         for args, kwargs in markers:
             if args:
-                raise ValueError(f"the sender_sandbox marker takes keyword arguments only, not {args!r}; {_USAGE}")
+                raise InvalidArgument(f"the sender_sandbox marker takes keyword arguments only, not {args!r}; {_USAGE}")
             unknown = sorted(set(kwargs) - {"assert_all_injections_used", "rate_limit"})
             if unknown:
-                raise ValueError(
+                raise InvalidArgument(
                     f"the sender_sandbox marker has no argument {', '.join(unknown)}; it takes "
                     f"assert_all_injections_used and rate_limit; {_USAGE}"
                 )
@@ -44,10 +48,10 @@ class SandboxOptions:
                 values.setdefault(key, value)
         used = values.get("assert_all_injections_used", True)
         if not isinstance(used, bool):
-            raise ValueError(f"sender_sandbox(assert_all_injections_used=...) must be True or False, not {used!r}")
+            raise InvalidArgument(f"sender_sandbox(assert_all_injections_used=...) must be True or False, not {used!r}")
         limit = values.get("rate_limit")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-            raise ValueError(
+            raise InvalidArgument(
                 f"sender_sandbox(rate_limit=...) must be None or a whole number of requests per minute, "
                 f"at least 1, not {limit!r}; {_USAGE}"
             )

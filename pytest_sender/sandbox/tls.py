@@ -1,7 +1,7 @@
 """Certificates made at run time for the sandbox's TLS servers (a private CA from trustme).
 
 The probe never switches verification off: in sandbox mode it trusts this CA in addition to the
-system's, through ``CheckContext.extras["smtp_ca_pem"]``.
+system's, through ``RunParts.smtp_ca_pem``.
 """
 
 from __future__ import annotations

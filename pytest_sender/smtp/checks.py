@@ -9,9 +9,9 @@ Layers: :mod:`pytest_sender.smtp.probe` does the I/O; :func:`evaluate_port_probe
 :func:`evaluate_auth_attempt` are pure; ``check_*`` return findings and never raise for a network
 fault.
 
-Test and sandbox injection through ``CheckContext.extras``: ``smtp_ssl_context`` (an
-``ssl.SSLContext``) or ``smtp_ca_pem`` (a PEM CA trusted in addition to the system's; the sandbox
-puts its CA here). Certificates are verified in every mode.
+Test and sandbox parts (:class:`~pytest_sender.preflight.registry.RunParts`): ``smtp_ssl_context``
+(an ``ssl.SSLContext``) or ``smtp_ca_pem`` (a PEM CA trusted in addition to the system's; the
+sandbox hands its relay's CA here). Certificates are verified in every mode.
 """
 
 from __future__ import annotations
@@ -51,10 +51,6 @@ __all__ = [
 
 CHECK_PORT = "smtp.port"
 CHECK_AUTH = "smtp.auth"
-
-#: Extras keys: an SSL context, or a PEM CA to trust besides the system's (the sandbox's).
-EXTRA_SSL_CONTEXT = "smtp_ssl_context"
-EXTRA_CA_PEM = "smtp_ca_pem"
 
 #: The code of each probe outcome.
 PORT_CODES: dict[Outcome, str] = {
@@ -226,11 +222,10 @@ def evaluate_auth_attempt(attempt: AuthAttempt, *, target: str) -> Finding:
 async def _tls_context(context: CheckContext) -> ssl.SSLContext:
     from pytest_sender.smtp.probe import make_tls_context
 
-    given = context.extras.get(EXTRA_SSL_CONTEXT)
-    if given is not None:
-        return given  # type: ignore[no-any-return]
+    if context.parts.smtp_ssl_context is not None:
+        return context.parts.smtp_ssl_context
     # Loading the system trust store reads files: once per run, off the event loop.
-    return await asyncio.to_thread(make_tls_context, context.extras.get(EXTRA_CA_PEM))
+    return await asyncio.to_thread(make_tls_context, context.parts.smtp_ca_pem)
 
 
 async def probe_all_ports(context: CheckContext) -> list[PortProbe]:
@@ -250,7 +245,7 @@ async def probe_all_ports(context: CheckContext) -> list[PortProbe]:
 
 
 async def check_smtp_port(context: CheckContext, target: str) -> Finding:
-    """The ``smtp.port`` finding for ``host:port``; never raises for a network fault."""
+    """The ``smtp.port`` finding for ``host:port``; never raises."""
     if not smtp_in_use(context.settings):
         return make_finding(
             CHECK_PORT,
