@@ -31,6 +31,8 @@ UNKNOWN_TEMPLATE_ID = "pytestSenderNoSuchTemplate"
 MAX_EXAMPLES = 12
 SEED = 6
 RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
+#: Sender documents all three report parameters as required.
+REPORT_WINDOW = {"from": "2026-11-01", "to": "2026-11-30", "period": "week"}
 #: Every operation the document declares, by its operationId.
 OPERATIONS = [
     operation["operationId"]
@@ -89,6 +91,20 @@ def _requests(sandbox: ApiSandbox) -> dict[str, tuple[str, str, dict[str, Any]]]
             {"content": b"to=ada", "headers": {**token, "Content-Type": "application/x-www-form-urlencoded"}},
         ),
         "token check": ("GET", "/subscribers", {"params": {"limit": "1"}, "headers": token}),
+        "report": (
+            "GET",
+            "/transactional/{id}/report",
+            {"params": REPORT_WINDOW, "headers": token, "url": "/transactional/sbxWLC/report"},
+        ),
+        "report without its period": (
+            "GET",
+            "/transactional/{id}/report",
+            {
+                "params": {k: v for k, v in REPORT_WINDOW.items() if k != "period"},
+                "headers": token,
+                "url": "/transactional/sbxWLC/report",
+            },
+        ),
         "unauthenticated": ("POST", "/message/send", {"json": valid, "headers": {"Authorization": "Bearer nope"}}),
     }
 
@@ -106,6 +122,8 @@ EXPECTED_STATUS = {
     "unknown template": 404,
     "not json": 415,
     "token check": 200,
+    "report": 200,
+    "report without its period": 422,
     "unauthenticated": 401,
 }
 
@@ -138,6 +156,17 @@ def test_a_valid_send_is_answered_with_an_email_id_and_lands_in_the_outbox(contr
     assert data.get("emailId"), f"a 200 without an emailId: {data}"
     record = contract_sandbox.outbox.wait_for(lambda m: m.email_id == data["emailId"], timeout=2)
     assert record.to == ("ada@example.org",)
+
+
+def test_the_report_answers_at_the_top_level_and_requires_its_window(contract_sandbox: ApiSandbox) -> None:
+    method, path, kwargs = _requests(contract_sandbox)["report"]
+    body = _call(contract_sandbox, method, path, kwargs).json()
+    assert "data" not in body, "the report is not wrapped in data (Sender documents it at the top level)"
+    assert isinstance(body["totals"]["sent_total"], int)
+    assert all(isinstance(entry["date"], dict) for entry in body["sent"])
+    method, path, kwargs = _requests(contract_sandbox)["report without its period"]
+    refused = _call(contract_sandbox, method, path, kwargs).json()
+    assert refused["errors"] == {"period": ["The period field is required."]}
 
 
 def test_to_as_an_array_is_refused_with_a_422_naming_the_field(contract_sandbox: ApiSandbox) -> None:

@@ -188,6 +188,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
 
 
+#: Set on a test whose setup or call did not pass (failed, skipped, xfailed); sender_sandbox's teardown reads it.
+_NOT_PASSED_KEY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    if call.when != "teardown" and not report.passed:
+        item.stash[_NOT_PASSED_KEY] = True
+    return report
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None and run.sandbox is not None:
@@ -528,8 +540,9 @@ def sender_sandbox(
     ``Injection`` (``hits``). ``add_template(...)``, ``set_rate_limit(...)`` and ``exhaust_rate_limit()``
     shape the rest. No rate limit by default (no 429s; ``X-RateLimit-*`` headers still sent):
     ``@pytest.mark.sender_sandbox(rate_limit=60)`` or ``set_rate_limit(60)`` turns it on. At teardown an
-    injection that matched nothing (unless ``assert_all_injections_used=False`` in the marker) and any
-    exception the sandbox raised (``errors``) fail the test.
+    injection that matched nothing (unless ``assert_all_injections_used=False`` in the marker, or the
+    test failed or skipped already) and any exception the sandbox raised (``errors``) fail the test; then the
+    server is reset to its defaults.
     """
     from pytest_sender.sandbox.testing import SandboxOptions, teardown_failure
 
@@ -537,10 +550,17 @@ def sender_sandbox(
         options = SandboxOptions.from_markers((m.args, m.kwargs) for m in request.node.iter_markers("sender_sandbox"))
     except ValueError as exc:
         raise pytest.UsageError(f"pytest-sender: {exc}") from None
-    sender_sandbox_server.reset()
-    sender_sandbox_server.set_rate_limit(options.rate_limit)
-    yield sender_sandbox_server
-    failure = teardown_failure(sender_sandbox_server, options)
+    sender_sandbox_server.prepare(rate_limit=options.rate_limit)
+    try:
+        yield sender_sandbox_server
+        if request.node.stash.get(_NOT_PASSED_KEY, False):
+            # It failed (or skipped) already: not also blamed for injections it never reached; the
+            # sandbox's own errors still fail it.
+            options = SandboxOptions(assert_all_injections_used=False, rate_limit=options.rate_limit)
+        failure = teardown_failure(sender_sandbox_server, options)
+    finally:
+        # The session's server back to its defaults for whatever uses it next (sender_sandbox_server).
+        sender_sandbox_server.reset()
     if failure is not None:
         pytest.fail(failure, pytrace=False)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 
+import httpx
 import hypothesis
 import pytest
 from hypothesis import strategies as st
@@ -197,6 +198,46 @@ def test_report_parsing_reads_totals_under_data_or_at_the_top() -> None:
     assert parse_report({"data": {"totals": totals}}) == expected
     assert parse_report({"totals": totals}) == expected
     assert parse_report({"totals": {"sent_total": 4}}) == DeliveryCounts(4, 0, 0, 0)
+
+
+def _series(count: int) -> list[dict[str, object]]:
+    return [{"date": {"from": "2025-07-24", "to": "2025-07-24"}, "count": count}]
+
+
+#: The answer as Sender's documentation shows it: every series and the totals at the top level.
+DOCUMENTED_REPORT = {
+    "sent": _series(10),
+    "opens": _series(7),
+    "clicks": _series(3),
+    "bounces": _series(1),
+    "soft_bounces": _series(0),
+    "hard_bounces": _series(1),
+    "unsubscribes": _series(0),
+    "complaints": _series(0),
+    "totals": {
+        "sent_total": 10,
+        "opens_total": 7,
+        "clicks_total": 3,
+        "bounces_total": 1,
+        "soft_bounces_total": 0,
+        "hard_bounces_total": 1,
+        "unsubscribes_total": 0,
+        "complaints_total": 0,
+    },
+}
+#: The shape earlier copies of the contract (and the sandbox) had: under ``data``, string dates.
+ENVELOPED_REPORT = {
+    "data": {
+        "sent": [{"date": "2025-07-24", "count": 10}],
+        "hard_bounces": [{"date": "2025-07-24", "count": 1}],
+        "totals": {"sent_total": 10, "hard_bounces_total": 1, "soft_bounces_total": 0, "complaints_total": 0},
+    }
+}
+
+
+def test_report_parsing_reads_senders_documented_answer_and_the_enveloped_one() -> None:
+    assert parse_report(DOCUMENTED_REPORT) == DeliveryCounts(10, 1, 0, 0)
+    assert parse_report(ENVELOPED_REPORT) == DeliveryCounts(10, 1, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -415,6 +456,36 @@ def test_an_answer_that_is_not_json_is_an_error(sandbox: ApiSandbox) -> None:
     assert (finding.status, finding.code) == (Status.ERROR, "API_NOT_JSON")
 
 
+@pytest.mark.parametrize("body", [DOCUMENTED_REPORT, ENVELOPED_REPORT], ids=["documented", "enveloped"])
+def test_the_check_reads_the_documented_report_and_the_enveloped_one(
+    sandbox: ApiSandbox, body: dict[str, object]
+) -> None:
+    seed(sandbox, 1)
+    sandbox.inject(status=200, body=body, endpoint="campaignReport")
+    finding = run(sandbox)
+    # 1 hard bounce in 10 sent is 10%: above the default fail limit of 5%, whichever shape carried it.
+    assert (finding.status, finding.code) == (Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH")
+    assert "hard bounces: 1 of 10 sent = 10.00%" in " ".join(finding.evidence)
+
+
+def test_the_sandbox_answers_the_documented_report_and_the_check_reads_it(sandbox: ApiSandbox) -> None:
+    seed(sandbox, 40, hard=4)
+    finding = run(sandbox)
+    assert (finding.status, finding.code) == (Status.FAIL, "API_HEALTH_HARD_BOUNCES_HIGH")
+    report = next(r for r in sandbox.requests if r.path.endswith("/report"))
+    assert report.status == 200
+    today = datetime.now(timezone.utc).date().isoformat()
+    answer = httpx.get(
+        f"{sandbox.base_url}/transactional/{CAMPAIGN}/report",
+        params={"from": today, "to": today, "period": "day"},
+        headers={"Authorization": f"Bearer {sandbox.token}"},
+        timeout=1.0,
+    ).json()
+    assert "data" not in answer
+    assert answer["totals"]["sent_total"] == 40
+    assert answer["hard_bounces"] == [{"date": {"from": today, "to": today}, "count": 4}]
+
+
 def test_a_report_of_another_shape_is_unreadable(sandbox: ApiSandbox) -> None:
     seed(sandbox, 10)
     sandbox.inject(status=200, body={"data": {"sent": 3}})
@@ -506,10 +577,12 @@ def test_the_preflight_checks_every_campaign_at_once_loading_the_trust_store_onc
     loads = []
     real = httpx.create_ssl_context
 
-    def counting(verify: object = True, *args: object, **kwargs: object) -> object:
-        if not isinstance(verify, ssl.SSLContext):  # a call that loads the trust store
+    def counting(*args: object, **kwargs: object) -> object:
+        # httpx 0.27 takes (cert, verify, ...), 0.28 (verify, cert, ...): whichever, a call that is
+        # handed a ready SSLContext does not load the trust store.
+        if not any(isinstance(value, ssl.SSLContext) for value in (*args, *kwargs.values())):
             loads.append(1)
-        return real(verify, *args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
     # httpx's transports call the function by the name they imported.
     monkeypatch.setattr(httpx, "create_ssl_context", counting)

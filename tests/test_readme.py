@@ -89,6 +89,10 @@ def test_the_extras_table_names_every_package_of_each_extra() -> None:
             if name == "pytest-sender" and extra == "all":
                 continue
             assert shown in rows[extra], (extra, name)
+            # The row states the lowest version the extra claims (what tox -e lowest installs).
+            lowest = re.search(r">=\s*([0-9][^,;\s]*)", requirement)
+            if lowest is not None:
+                assert f"{name} {lowest.group(1)}" in rows[extra], (extra, requirement)
 
 
 def test_ci_runs_exactly_the_readmes_test_command() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -13,6 +14,8 @@ from pytest_sender.sandbox.api_server import ApiSandbox, ApiSandboxComponent
 from pytest_sender.settings import Secret
 
 CAMPAIGN = "cmpR3p"
+SERIES = ("sent", "opens", "clicks", "bounces", "soft_bounces", "hard_bounces", "unsubscribes", "complaints")
+WINDOW = {"from": "2000-01-01", "to": "2999-12-31", "period": "day"}
 
 
 def get(sandbox: ApiSandbox, path: str, token: str | None = None, **params: object) -> httpx.Response:
@@ -69,16 +72,21 @@ def test_bounces_and_complaints_list_what_was_injected(sandbox: ApiSandbox) -> N
     assert complaints["meta"]["total"] == 1
 
 
-def test_the_report_counts_the_window_only(sandbox: ApiSandbox) -> None:
+def test_the_report_counts_the_window_only_in_senders_documented_shape(sandbox: ApiSandbox) -> None:
     day = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
     for n in range(4):
         sandbox.inject_sent(CAMPAIGN, f"r{n}@example.com", when=day + timedelta(days=n))
     sandbox.inject_bounce(CAMPAIGN, "r1@example.com", "HARD_BOUNCE", when=day + timedelta(days=1))
     sandbox.inject_bounce(CAMPAIGN, "r2@example.com", "SOFT_BOUNCE", "Mailbox full", when=day + timedelta(days=2))
     sandbox.inject_complaint(CAMPAIGN, "r3@example.com", when=day + timedelta(days=3))
-    body = get(sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": "2026-11-21", "to": "2026-11-22"}).json()
-    totals = body["data"]["totals"]
-    assert totals == {
+    answer = get(
+        sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": "2026-11-21", "to": "2026-11-22", "period": "day"}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    # Series and totals at the top level (no "data" envelope), each entry's date a from/to object.
+    assert set(body) == {*SERIES, "totals"}
+    assert body["totals"] == {
         "sent_total": 2,
         "opens_total": 0,
         "clicks_total": 0,
@@ -88,10 +96,70 @@ def test_the_report_counts_the_window_only(sandbox: ApiSandbox) -> None:
         "hard_bounces_total": 1,
         "complaints_total": 0,
     }
-    assert body["data"]["sent"] == [{"date": "2026-11-21", "count": 1}, {"date": "2026-11-22", "count": 1}]
-    whole = get(sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": "2000-01-01", "to": "2999-12-31"}).json()
-    assert whole["data"]["totals"]["complaints_total"] == 1
-    assert whole["data"]["totals"]["sent_total"] == 4
+    assert body["sent"] == [
+        {"date": {"from": "2026-11-21", "to": "2026-11-21"}, "count": 1},
+        {"date": {"from": "2026-11-22", "to": "2026-11-22"}, "count": 1},
+    ]
+    # Every series lists the same periods, with 0 where the metric had nothing (as Sender's example).
+    assert [e["count"] for e in body["hard_bounces"]] == [1, 0]
+    assert [e["count"] for e in body["opens"]] == [0, 0]
+    whole = get(
+        sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": "2000-01-01", "to": "2999-12-31", "period": "day"}
+    ).json()
+    assert whole["totals"]["complaints_total"] == 1
+    assert whole["totals"]["sent_total"] == 4
+
+
+@pytest.mark.parametrize(
+    ("period", "window", "expected"),
+    [
+        # 2026-11-20 is a Friday: its week runs Monday 16 to Sunday 22, clipped to the window.
+        ("week", ("2026-11-18", "2026-11-30"), [("2026-11-18", "2026-11-22", 3), ("2026-11-23", "2026-11-29", 1)]),
+        ("month", ("2026-11-01", "2026-12-31"), [("2026-11-01", "2026-11-30", 4)]),
+        ("year", ("2026-06-15", "2027-03-01"), [("2026-06-15", "2026-12-31", 4)]),
+    ],
+)
+def test_the_report_counts_per_period(
+    sandbox: ApiSandbox, period: str, window: tuple[str, str], expected: list[tuple[str, str, int]]
+) -> None:
+    day = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    for n in range(4):  # Friday 20, Saturday 21, Sunday 22, Monday 23
+        sandbox.inject_sent(CAMPAIGN, f"r{n}@example.com", when=day + timedelta(days=n))
+    body = get(
+        sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": window[0], "to": window[1], "period": period}
+    ).json()
+    assert [(e["date"]["from"], e["date"]["to"], e["count"]) for e in body["sent"]] == expected
+    assert body["totals"]["sent_total"] == 4
+
+
+def test_the_report_answer_keeps_to_the_contract(sandbox: ApiSandbox) -> None:
+    from pytest_sender.contract.assertions import SenderContract
+
+    sandbox.inject_sent(CAMPAIGN, "r@example.com")
+    sandbox.inject_bounce(CAMPAIGN, "r@example.com")
+    today = datetime.now(timezone.utc).date().isoformat()
+    answer = get(sandbox, f"/transactional/{CAMPAIGN}/report", **{"from": today, "to": today, "period": "week"})
+    contract = SenderContract()
+    template = "/transactional/{id}/report"
+    assert contract.validate_response("GET", template, answer.status_code, answer.headers, answer.content) == []
+    # The shape the sandbox used to answer (under "data", string dates) is not what the contract describes.
+    old = {"data": {"sent": [{"date": today, "count": 1}], "totals": answer.json()["totals"]}}
+    problems = contract.validate_response("GET", template, 200, answer.headers, json.dumps(old))
+    assert any("sent" in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize("missing", ["from", "to", "period"])
+def test_a_report_request_without_a_required_parameter_is_answered_422(sandbox: ApiSandbox, missing: str) -> None:
+    sandbox.inject_sent(CAMPAIGN, "r@example.com")
+    params = {"from": "2026-11-01", "to": "2026-11-30", "period": "day"}
+    del params[missing]
+    answer = get(sandbox, f"/transactional/{CAMPAIGN}/report", **params)
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "message": "The given data was invalid.",
+        "errors": {missing: [f"The {missing} field is required."]},
+    }
+    assert answer.headers["X-RateLimit-Limit"]  # a 422 is still a counted answer
 
 
 def test_template_sends_in_the_outbox_are_in_the_sent_list(sandbox: ApiSandbox) -> None:
@@ -105,8 +173,8 @@ def test_template_sends_in_the_outbox_are_in_the_sent_list(sandbox: ApiSandbox) 
     sent = get(sandbox, "/transactional/sbxWLC/sent").json()["data"]
     assert [(s["email"], s["emailId"]) for s in sent] == [("ada@example.org", email_id)]
     today = datetime.now(timezone.utc).date().isoformat()
-    report = get(sandbox, "/transactional/sbxWLC/report", **{"from": today, "to": today}).json()
-    assert report["data"]["totals"]["sent_total"] == 1
+    report = get(sandbox, "/transactional/sbxWLC/report", **{"from": today, "to": today, "period": "day"}).json()
+    assert report["totals"]["sent_total"] == 1
 
 
 @pytest.mark.parametrize(
@@ -115,8 +183,8 @@ def test_template_sends_in_the_outbox_are_in_the_sent_list(sandbox: ApiSandbox) 
         ("sent", {"limit": "0"}, "limit"),
         ("sent", {"page": "x"}, "page"),
         ("bounces", {"direction": "sideways"}, "direction"),
-        ("report", {"from": "27.11.2026"}, "from"),
-        ("report", {"period": "hour"}, "period"),
+        ("report", {**WINDOW, "from": "27.11.2026"}, "from"),
+        ("report", {**WINDOW, "period": "hour"}, "period"),
     ],
 )
 def test_bad_parameters_are_answered_422(sandbox: ApiSandbox, path: str, params: dict[str, str], field: str) -> None:
@@ -127,7 +195,7 @@ def test_bad_parameters_are_answered_422(sandbox: ApiSandbox, path: str, params:
 
 
 def test_an_unknown_campaign_is_404_and_a_bad_token_401(sandbox: ApiSandbox) -> None:
-    answer = get(sandbox, "/transactional/nOsuch/report")
+    answer = get(sandbox, "/transactional/nOsuch/report", **WINDOW)
     assert (answer.status_code, answer.json()["message"]) == (404, "Transactional campaign not found.")
     assert get(sandbox, "/transactional/sbxWLC/sent", token="wrong").status_code == 401
     post = httpx.post(
@@ -180,16 +248,16 @@ def test_the_component_advertises_its_campaigns_and_the_broken_token_reads_them(
         assert isinstance(token, Secret)
         assert component.sandbox is not None
         headers = {"Authorization": f"Bearer {token.reveal()}"}
-        window = {"from": "2000-01-01", "to": "2999-12-31"}
+        window = WINDOW
         reports = httpx.get(
             f"{overrides['api_url']}/transactional/sbxHRD/report", params=window, headers=headers, timeout=1.0
         )
-        assert reports.json()["data"]["totals"]["hard_bounces_total"] == 12
+        assert reports.json()["totals"]["hard_bounces_total"] == 12
         assert httpx.get(f"{overrides['api_url']}/subscribers", headers=headers, timeout=1.0).status_code == 401
         component.sandbox.reset()  # a test's reset keeps the seeded history
         again = httpx.get(
             f"{overrides['api_url']}/transactional/sbxHRD/report", params=window, headers=headers, timeout=1.0
         )
-        assert again.json()["data"]["totals"]["sent_total"] == 200
+        assert again.json()["totals"]["sent_total"] == 200
     finally:
         component.stop()

@@ -162,9 +162,10 @@ def _count(totals: Mapping[str, Any], *names: str) -> int | None:
 def parse_report(data: object) -> DeliveryCounts:
     """The counts in an answer of ``GET /transactional/{id}/report``.
 
-    Sender documents ``totals.*_total`` beside the series; whether the object sits under ``data`` is
-    not documented, so both are read. A missing ``sent_total`` is a :class:`ParseError`; missing
-    bounce or complaint totals count as zero only when the series for them is absent too.
+    Sender documents the series and ``totals.*_total`` at the top level; the same object under
+    ``data`` (the shape earlier copies of the contract gave it) is read too. A missing ``sent_total``
+    is a :class:`ParseError`; missing bounce or complaint totals count as zero only when the series
+    for them is absent too.
     """
     body = data.get("data", data) if isinstance(data, Mapping) else None
     totals = body.get("totals") if isinstance(body, Mapping) else None

@@ -69,6 +69,7 @@ def load_contract(path: Path | None = None) -> dict[str, Any]:
 class _Operation:
     body_schema: dict[str, Any] | None
     query_schemas: Mapping[str, dict[str, Any]]
+    required_query: tuple[str, ...] = ()
 
 
 def _plural(count: object, word: str) -> str:
@@ -145,10 +146,10 @@ class RequestValidator:
                 if method.lower() not in {"get", "post", "put", "patch", "delete"}:
                     continue
                 body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-                query = {
-                    p["name"]: p.get("schema", {}) for p in operation.get("parameters", []) if p.get("in") == "query"
-                }
-                self._operations[(method.upper(), template)] = _Operation(body.get("schema"), query)
+                in_query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+                query = {p["name"]: p.get("schema", {}) for p in in_query}
+                required = tuple(p["name"] for p in in_query if p.get("required"))
+                self._operations[(method.upper(), template)] = _Operation(body.get("schema"), query, required)
 
     def _validator(self, schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
         import jsonschema
@@ -187,10 +188,14 @@ class RequestValidator:
         return {} if schema is None else self.errors_for(schema, body)
 
     def query_errors(self, method: str, path_template: str, query: Mapping[str, str]) -> dict[str, list[str]]:
-        """Field errors of the query parameters (strings, as they arrive) for an operation."""
+        """Field errors of the query parameters (strings, as they arrive) for an operation; a missing
+        required parameter is ``The <name> field is required.``, as Sender's 422 says it."""
         errors: dict[str, list[str]] = {}
-        for name, schema in self._operation(method, path_template).query_schemas.items():
+        operation = self._operation(method, path_template)
+        for name, schema in operation.query_schemas.items():
             if name not in query:
+                if name in operation.required_query:
+                    errors[name] = [f"The {name} field is required."]
                 continue
             raw = query[name]
             value: object = raw

@@ -130,6 +130,22 @@ class DkimKey:
         return f"{self.key_type.upper()} {self.bits} bits" if self.key_type == "rsa" else "Ed25519"
 
 
+#: The DER of the rsaEncryption algorithm OID (1.2.840.113549.1.1.1).
+_RSA_ENCRYPTION_OID = bytes.fromhex("06092a864886f70d010101")
+
+
+def _is_spki_of_another_algorithm(raw: bytes) -> bool:
+    """Whether ``raw`` is shaped as a SubjectPublicKeyInfo (a SEQUENCE whose first element is the
+    algorithm SEQUENCE) naming an algorithm other than RSA; a bare PKCS#1 key starts with an INTEGER."""
+    if len(raw) < 4 or raw[0] != 0x30:
+        return False
+    offset = 2 + (raw[1] & 0x7F if raw[1] & 0x80 else 0)  # past the outer SEQUENCE's tag and length
+    if len(raw) <= offset + 2 or raw[offset] != 0x30:
+        return False
+    algorithm = raw[offset + 2 : offset + 2 + len(_RSA_ENCRYPTION_OID)]
+    return algorithm[:1] == b"\x06" and algorithm != _RSA_ENCRYPTION_OID
+
+
 def decode_dkim_key(record: DkimRecord) -> DkimKey:
     """Decode ``p=`` with ``cryptography``; raises :class:`ParseError` when it is not a usable key."""
     if record.revoked:
@@ -159,7 +175,10 @@ def decode_dkim_key(record: DkimRecord) -> DkimKey:
     except UnsupportedAlgorithm as exc:
         # an algorithm OID or an EC curve the cryptography library does not know: no DKIM verifier will
         raise ParseError(f"p= holds a key of an unsupported algorithm ({exc})") from exc
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as exc:
+        if _is_spki_of_another_algorithm(raw):
+            # older cryptography releases (46 and before) raise ValueError for an unknown OID
+            raise ParseError(f"p= holds a key of an unsupported algorithm ({exc})") from exc
         # some publish a bare PKCS#1 RSAPublicKey
         pem = b"-----BEGIN RSA PUBLIC KEY-----\n" + base64.encodebytes(raw) + b"-----END RSA PUBLIC KEY-----\n"
         try:

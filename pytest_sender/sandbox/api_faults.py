@@ -157,6 +157,11 @@ class Injection:
     def used(self) -> bool:
         return self.hits > 0
 
+    @property
+    def spent(self) -> bool:
+        """Whether it has answered as many requests as ``times`` allows (never with ``times=None``)."""
+        return self.times is not None and self.hits >= self.times
+
     def matches(self, request: RequestView) -> bool:
         if self.method is not None and request.method.upper() != self.method:
             return False
@@ -222,13 +227,21 @@ class FaultQueue:
         return rule
 
     def take(self, request: RequestView) -> Fault | None:
-        """The fault of the first rule that matches ``request`` and has uses left (that use is spent)."""
+        """The fault of the first rule that has uses left and matches ``request`` (that use is spent).
+
+        A spent rule is not matched at all: its ``match`` callable is not called again."""
         with self._lock:
             rules = list(self._rules)
         for rule in rules:
-            if rule.matches(request) and rule._claim():
+            if not rule.spent and rule.matches(request) and rule._claim():
                 return rule.fault
         return None
+
+    @property
+    def has_live_rules(self) -> bool:
+        """Whether any rule may still change a request; if none can, a request needs no matching."""
+        with self._lock:
+            return any(not rule.spent for rule in self._rules)
 
     @property
     def rules(self) -> list[Injection]:

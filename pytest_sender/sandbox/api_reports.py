@@ -2,8 +2,9 @@
 
 Built from the sandbox's own outbox (every template send of the campaign) plus events a test
 injects (:meth:`ReportStore.inject_sent`, :meth:`~ReportStore.inject_bounce`,
-:meth:`~ReportStore.inject_complaint`), paginated with Sender's envelope (``data``, ``links``,
-``meta``, ``has_more_resources``). Pure except for the store's lock; the server answers with
+:meth:`~ReportStore.inject_complaint`). The lists are paginated with Sender's envelope (``data``,
+``links``, ``meta``, ``has_more_resources``); the report has its series and totals at the top level,
+as Sender documents it. Pure except for the store's lock; the server answers with
 :func:`report_body` and :func:`list_page`.
 """
 
@@ -22,7 +23,16 @@ from urllib.parse import urlencode
 from pytest_sender.errors import InvalidArgument
 from pytest_sender.sandbox.outbox import OutboxMessage
 
-__all__ = ["BOUNCE_TYPES", "LISTS", "ReportEvent", "ReportStore", "list_page", "report_body"]
+__all__ = [
+    "BOUNCE_TYPES",
+    "LISTS",
+    "PERIODS",
+    "ReportEvent",
+    "ReportStore",
+    "list_page",
+    "period_bounds",
+    "report_body",
+]
 
 LISTS = ("sent", "bounces", "complaints")
 BOUNCE_TYPES = ("HARD_BOUNCE", "SOFT_BOUNCE")
@@ -192,9 +202,36 @@ def list_page(
     }
 
 
-def report_body(by_kind: Mapping[str, list[ReportEvent]], *, date_from: date, date_to: date) -> dict[str, Any]:
-    """The ``report`` answer: a daily series per metric (days with events only, so a wide window stays
-    small) and ``totals.<metric>_total`` over the window."""
+#: The ``period`` values of the report, as Sender documents them.
+PERIODS = ("day", "week", "month", "year")
+
+
+def period_bounds(day: date, period: str) -> tuple[date, date]:
+    """The first and last day of the ``period`` (day, week from Monday, month, year) holding ``day``."""
+    if period == "day":
+        return day, day
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if period == "month":
+        start = day.replace(day=1)
+        following = (start + timedelta(days=32)).replace(day=1)
+        return start, following - timedelta(days=1)
+    if period == "year":
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    raise ValueError(f"period is one of {', '.join(PERIODS)}, not {period!r}")
+
+
+def report_body(
+    by_kind: Mapping[str, list[ReportEvent]], *, date_from: date, date_to: date, period: str = "day"
+) -> dict[str, Any]:
+    """The ``report`` answer in Sender's documented shape: at the top level, a series per metric and
+    ``totals.<metric>_total`` over the window.
+
+    A series entry is ``{"date": {"from": ..., "to": ...}, "count": n}`` for one ``period`` (clipped
+    to the window). Only periods with at least one event of any metric are listed, in every series
+    (``count`` 0 where that metric has none), as Sender's example shows; a wide window stays small.
+    """
 
     def in_window(events: Iterable[ReportEvent]) -> list[ReportEvent]:
         return [e for e in events if date_from <= e.created.date() <= date_to]
@@ -204,18 +241,28 @@ def report_body(by_kind: Mapping[str, list[ReportEvent]], *, date_from: date, da
         "sent": in_window(by_kind.get("sent", [])),
         "opens": [],
         "clicks": [],
-        "unsubscribes": [],
         "bounces": bounces,
         "soft_bounces": [e for e in bounces if e.bounce_type == "SOFT_BOUNCE"],
         "hard_bounces": [e for e in bounces if e.bounce_type == "HARD_BOUNCE"],
+        "unsubscribes": [],
         "complaints": in_window(by_kind.get("complaints", [])),
     }
-    data: dict[str, Any] = {}
-    for name, events in metrics.items():
-        per_day = Counter(e.created.date().isoformat() for e in events)
-        data[name] = [{"date": day, "count": count} for day, count in sorted(per_day.items())]
-    data["totals"] = {f"{name}_total": len(events) for name, events in metrics.items()}
-    return {"data": data}
+
+    def bucket(event: ReportEvent) -> tuple[date, date]:
+        start, end = period_bounds(event.created.date(), period)
+        return max(start, date_from), min(end, date_to)
+
+    counts = {name: Counter(bucket(e) for e in events) for name, events in metrics.items()}
+    periods = sorted(set().union(*counts.values()))
+    body: dict[str, Any] = {
+        name: [
+            {"date": {"from": start.isoformat(), "to": end.isoformat()}, "count": per_period[(start, end)]}
+            for start, end in periods
+        ]
+        for name, per_period in counts.items()
+    }
+    body["totals"] = {f"{name}_total": len(events) for name, events in metrics.items()}
+    return body
 
 
 # --- the embedded sandbox's campaigns ------------------------------------------------------------------

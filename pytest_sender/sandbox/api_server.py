@@ -287,8 +287,8 @@ class SandboxApiApp:
         return [answer.raw]
 
     def _pick_fault(self, request: Any, body: bytes) -> Fault | None:
-        if not len(self._state.faults):
-            return None
+        if not self._state.faults.has_live_rules:
+            return None  # the fast path: no rule injected, or every rule spent
         try:
             return self._state.faults.take(_view(request, body))
         except Exception:
@@ -398,14 +398,15 @@ class SandboxApiApp:
         outbox = self.outbox.messages(via="api")
         kind = template_path.rsplit("/", 1)[1]
         if kind == "report":
-            today = datetime.now(timezone.utc).date()
+            # from, to and period are required (the validator answered 422 above when one is missing).
             try:
-                date_from = date.fromisoformat(query.get("from", today.isoformat()))
-                date_to = date.fromisoformat(query.get("to", today.isoformat()))
+                date_from = date.fromisoformat(query["from"])
+                date_to = date.fromisoformat(query["to"])
             except ValueError:
                 return self._invalid({"from": ["The from and to fields must be dates (YYYY-MM-DD)."]}, decision)
             by_kind = {k: self.reports.events(campaign_id, k, outbox) for k in ("sent", "bounces", "complaints")}
-            return _Answer(200, report_body(by_kind, date_from=date_from, date_to=date_to), headers=decision.headers())
+            body = report_body(by_kind, date_from=date_from, date_to=date_to, period=query["period"])
+            return _Answer(200, body, headers=decision.headers())
         page = list_page(
             self.reports.events(campaign_id, kind, outbox),
             base_url=request.base_url,
@@ -571,23 +572,34 @@ class ApiSandbox:
             thread.join(timeout=5)
 
     def reset(self) -> None:
-        """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens."""
+        """Forget everything since start: outbox, faults, requests, buckets, added templates/tokens.
+
+        Back to the server's defaults, its default rate limit (enforced) included."""
         self.app.reset()
+
+    def prepare(self, *, rate_limit: int | None = None) -> None:
+        """The state an app's test starts from (``sender_sandbox``, :meth:`fresh`): :meth:`reset`, then
+        ``rate_limit`` per minute (``None``: no 429 unless the test asks for one)."""
+        self.reset()
+        self.set_rate_limit(rate_limit)
 
     @contextlib.contextmanager
     def fresh(self, *, rate_limit: int | None = None, assert_all_injections_used: bool = True) -> Iterator[ApiSandbox]:
         """A fresh sandbox state for one block, e.g. one hypothesis example on the session-scoped server.
 
-        Resets the server (rate limit off unless ``rate_limit``), yields it, and at the end fails with
-        an AssertionError like the ``sender_sandbox`` fixture's teardown: unused injections, sandbox errors.
+        :meth:`prepare` (rate limit off unless ``rate_limit``), yields the server, and at the end fails
+        with an AssertionError like the ``sender_sandbox`` fixture's teardown (unused injections,
+        sandbox errors); however the block ends, the server is :meth:`reset` to its defaults after it.
         """
         from pytest_sender.sandbox.testing import SandboxOptions, teardown_failure
 
         options = SandboxOptions(assert_all_injections_used=assert_all_injections_used, rate_limit=rate_limit)
-        self.reset()
-        self.set_rate_limit(rate_limit)
-        yield self
-        failure = teardown_failure(self, options)
+        self.prepare(rate_limit=rate_limit)
+        try:
+            yield self
+            failure = teardown_failure(self, options)
+        finally:
+            self.reset()
         if failure is not None:
             raise AssertionError(failure)
 
