@@ -45,6 +45,7 @@ FAMILY_OF_PREFIX = {
     "ALIGNMENT_": "dns_alignment",
     "MX_": "dns_mx",
     "BLOCKLIST_": "dns_blocklist",
+    "TLSRPT_": "dns_tlsrpt",
     "LIVE_": "live",
     "CONTENT_": "content",
     "SPAM_SCORE_": "content",

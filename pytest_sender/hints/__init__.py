@@ -12,7 +12,7 @@ The hints live in one module per family, in the order of the README's codes tabl
     api            api.token, the API client's sends and reads (API_*)
     smtp           smtp.port, smtp.auth (SMTP_*)
     dns            the DNS faults every dns.* check shares (DNS_*)
-    dns_spf, dns_dkim, dns_dmarc, dns_mx, dns_blocklist
+    dns_spf, dns_dkim, dns_dmarc, dns_mx, dns_blocklist, dns_tlsrpt
     live           the live smoke (LIVE_*)
     content        content.lint, content.spam-score, live.*.content (CONTENT_*, SPAM_SCORE_*)
     health         api.health and live.logged (API_HEALTH_*, LIVE_*LOGGED*)
@@ -40,6 +40,7 @@ from pytest_sender.hints import (
     dns_dmarc,
     dns_mx,
     dns_spf,
+    dns_tlsrpt,
     general,
     health,
     live,
@@ -71,6 +72,7 @@ FAMILIES = (
     dns_alignment,
     dns_mx,
     dns_blocklist,
+    dns_tlsrpt,
     live,
     content,
     health,

@@ -57,6 +57,7 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.smtp.checks",
     "pytest_sender.dns.checks",
     "pytest_sender.dns.alignment_checks",  # dns.alignment[<from address>], when --sender-from is set
+    "pytest_sender.dns.transport_checks",  # dns.tls-rpt: what the domain tells servers delivering to it
     "pytest_sender.content.checks",
 )
 #: The live smoke's checks (real sends): planned under ``--sender-live`` only.
