@@ -46,6 +46,7 @@ FAMILY_OF_PREFIX = {
     "MX_": "dns_mx",
     "BLOCKLIST_": "dns_blocklist",
     "TLSRPT_": "dns_tlsrpt",
+    "MTASTS_": "dns_mtasts",
     "LIVE_": "live",
     "CONTENT_": "content",
     "SPAM_SCORE_": "content",

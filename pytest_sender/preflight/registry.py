@@ -101,6 +101,11 @@ class RunParts:
     imap_delivery: InboxDelivery | None = None
     #: live.logged's first pause between looks at the sent list, in seconds (default 0.5).
     logged_first_pause_s: float | None = None
+    #: The files dns checks fetch over HTTPS (dns.mta-sts's policy): a PEM CA trusted besides the
+    #: system's, and the port connected to instead of 443 (a loopback server); hosts are still
+    #: resolved through ``dns_resolver`` and certificates verified against their names.
+    fetch_ca_pem: str | None = None
+    fetch_https_port: int | None = None
     #: Why the sandbox could not start an inbox of its own (Dovecot absent): the live items skip with it.
     sandbox_inbox_unavailable: str | None = None
 
