@@ -47,6 +47,7 @@ FAMILY_OF_PREFIX = {
     "BLOCKLIST_": "dns_blocklist",
     "TLSRPT_": "dns_tlsrpt",
     "MTASTS_": "dns_mtasts",
+    "BIMI_": "dns_bimi",
     "LIVE_": "live",
     "CONTENT_": "content",
     "SPAM_SCORE_": "content",

@@ -1,4 +1,4 @@
-"""Files a domain publishes over HTTPS for receivers (the MTA-STS policy), fetched the way a receiver does.
+"""Files a domain publishes over HTTPS for receivers (MTA-STS policy, BIMI logo), fetched as receivers do.
 
 :func:`fetch_https` resolves the host through the run's :class:`~pytest_sender.dns.query.Resolver`
 (never the system's), connects to the first address with httpx, verifies the certificate against
@@ -152,4 +152,4 @@ def _tls_problem(exc: BaseException) -> str:
 def _user_agent() -> str:
     from pytest_sender import __version__
 
-    return f"pytest-sender/{__version__} (MTA-STS policy check)"
+    return f"pytest-sender/{__version__} (domain checks)"

@@ -1,4 +1,4 @@
-"""An HTTPS server on loopback serving the files a domain publishes for receivers (MTA-STS policy).
+"""An HTTPS server on loopback serving the files a domain publishes for receivers (MTA-STS, BIMI).
 
 :class:`WebServer` answers ``GET`` by the request's host name (``Host``, port stripped) and path
 from a table of :class:`WebFile` s, over TLS with certificates issued by a
@@ -7,8 +7,9 @@ name: by default one naming every host served, or, for a host in ``certificate_n
 other names (a certificate that does not match). Unknown files are 404.
 
 :class:`WebSandboxComponent` is the ``--sender-sandbox`` component: the "healthy" scenario serves a
-policy covering the sandbox domain's MX host; "broken" serves none (404), so the record the broken
-zone publishes points at a policy nobody can fetch. The checks trust its CA and connect to its
+policy covering the sandbox domain's MX host and a BIMI logo with its certificate; "broken" serves no
+policy (404), so the record the broken zone publishes points at a policy nobody can fetch, and a
+logo that is not SVG Tiny PS. The checks trust its CA and connect to its
 port through ``RunParts.fetch_ca_pem`` / ``RunParts.fetch_https_port``.
 """
 
@@ -23,10 +24,22 @@ from typing import Any
 
 from pytest_sender.sandbox.tls import SandboxTls, make_sandbox_tls
 
-__all__ = ["SANDBOX_POLICY", "WebFile", "WebSandboxComponent", "WebServer"]
+__all__ = ["SANDBOX_LOGO", "SANDBOX_POLICY", "WebFile", "WebSandboxComponent", "WebServer"]
 
 #: The MTA-STS policy of the healthy sandbox domain (its MX host is ``mx.sender-sandbox.test``).
 SANDBOX_POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mx.sender-sandbox.test\r\nmax_age: 604800\r\n"
+
+#: The BIMI logo of the healthy sandbox domain: SVG Tiny PS in outline.
+SANDBOX_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 64 64">'
+    "<title>Sender sandbox</title>"
+    '<rect width="64" height="64" fill="#2c7be5"/><circle cx="32" cy="32" r="18" fill="#ffffff"/></svg>\n'
+)
+#: The broken sandbox's logo: no baseProfile, and a script.
+BROKEN_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><title>x</title><script>alert(1)</script></svg>\n'
+)
+BIMI_HOST = "bimi.sender-sandbox.test"
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,10 @@ class WebServer:
         self.stop()
 
 
+_SVG = (("Content-Type", "image/svg+xml"),)
+_PEM = (("Content-Type", "application/pem-certificate-chain"),)
+
+
 class WebSandboxComponent:
     """The sandbox's HTTPS server for the sandbox domain's published files, per scenario."""
 
@@ -132,12 +149,18 @@ class WebSandboxComponent:
         from pytest_sender.dns.mtasts import POLICY_PATH, policy_host
         from pytest_sender.sandbox.dns_server import SANDBOX_DOMAIN
 
+        tls = make_sandbox_tls(("localhost",))
         files: dict[tuple[str, str], WebFile] = {}
         if scenario == "healthy":
             files[(policy_host(SANDBOX_DOMAIN), POLICY_PATH)] = WebFile(SANDBOX_POLICY.encode("ascii"))
-        else:  # broken: the host exists, the policy does not (404)
+            files[(BIMI_HOST, "/logo.svg")] = WebFile(SANDBOX_LOGO.encode("ascii"), headers=_SVG)
+            # the evidence certificate: issued by the sandbox's CA for the domain (a stand-in for a VMC)
+            mark = tls.ca.issue_cert(SANDBOX_DOMAIN).cert_chain_pems[0].bytes()
+            files[(BIMI_HOST, "/vmc.pem")] = WebFile(mark, headers=_PEM)
+        else:  # broken: the policy host exists, the policy does not (404); the logo is no SVG Tiny PS
             files[(policy_host(SANDBOX_DOMAIN), "/")] = WebFile(b"no policy here\n")
-        self.server = WebServer(files).start()
+            files[(BIMI_HOST, "/logo.svg")] = WebFile(BROKEN_LOGO.encode("ascii"), headers=_SVG)
+        self.server = WebServer(files, tls=tls).start()
 
     def stop(self) -> None:
         if self.server is not None:
