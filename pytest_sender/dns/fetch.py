@@ -13,6 +13,7 @@ httpx is imported when the first fetch is made.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from dataclasses import dataclass
 
@@ -86,9 +87,7 @@ async def _get(
 ) -> Fetched:
     import httpx
 
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    if ca_pem:
-        context.load_verify_locations(cadata=ca_pem)
+    context = _client_context(ca_pem)
     shown = f"{address}:{port}"
     target = f"https://{f'[{address}]' if ':' in address else address}:{port}{path}"
     headers = {"Host": host if port == 443 else f"{host}:{port}", "User-Agent": _user_agent()}
@@ -124,6 +123,16 @@ async def _get(
         tls = _tls_problem(exc)
         kind = "tls" if tls else "error"
         return Fetched(url, kind, problem=f"TLS: {tls}" if tls else f"{type(exc).__name__}: {exc}", address=shown)
+
+
+@functools.lru_cache(maxsize=8)
+def _client_context(ca_pem: str | None) -> ssl.SSLContext:
+    """The verifying client context: the system's CAs (loading them costs milliseconds of CPU, so
+    once per process), plus ``ca_pem``."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    if ca_pem:
+        context.load_verify_locations(cadata=ca_pem)
+    return context
 
 
 def _refused(exc: BaseException) -> bool:

@@ -51,6 +51,10 @@ class WebFile:
     headers: tuple[tuple[str, str], ...] = field(default=())
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # many checks connect at once; the default backlog (5) drops connections
+
+
 class WebServer:
     """HTTPS on 127.0.0.1 (a free port) for ``files``, keyed by (host, path); the default certificate
     names every host of ``files`` and ``names`` (hosts that serve nothing but 404)."""
@@ -111,9 +115,10 @@ class WebServer:
                 sslobj.context = self._by_name[name.lower()]
 
         context.sni_callback = choose
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        httpd = _Server(("127.0.0.1", 0), Handler)
         httpd.daemon_threads = True
-        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+        # the handshake happens in each request's thread (on first read), not in the accepting one
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, name="sandbox-web", daemon=True)
         self._thread.start()
