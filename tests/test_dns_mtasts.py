@@ -55,6 +55,9 @@ def _files() -> dict[tuple[str, str], WebFile]:
         "servfail": policy(mx=("mx.servfail.mtasts.test",)),
     }
     files = {(f"mta-sts.{d}.mtasts.test", POLICY_PATH): WebFile(body) for d, body in bodies.items()}
+    files[("mta-sts.wrongtype.mtasts.test", POLICY_PATH)] = WebFile(
+        policy(mx=("mx.wrongtype.mtasts.test",)), headers=(("Content-Type", "text/html; charset=utf-8"),)
+    )
     files[("mta-sts.redirect.mtasts.test", POLICY_PATH)] = WebFile(
         b"", 301, (("Location", "https://elsewhere.example/.well-known/mta-sts.txt"),)
     )
@@ -183,6 +186,7 @@ def test_non_text_is_a_parse_error(value: object) -> None:
         ("redirect.mtasts.test", Status.FAIL, "MTASTS_POLICY_UNFETCHABLE"),
         ("big.mtasts.test", Status.FAIL, "MTASTS_POLICY_UNFETCHABLE"),
         ("wrongcert.mtasts.test", Status.FAIL, "MTASTS_POLICY_UNFETCHABLE"),
+        ("wrongtype.mtasts.test", Status.FAIL, "MTASTS_POLICY_UNFETCHABLE"),
         ("badpolicy.mtasts.test", Status.FAIL, "MTASTS_POLICY_SYNTAX"),
         ("testing.mtasts.test", Status.WARN, "MTASTS_TESTING"),
         ("none.mtasts.test", Status.WARN, "MTASTS_MODE_NONE"),
@@ -210,12 +214,14 @@ def test_each_unfetchable_policy_says_why(zone_server: RunningDns, web: WebServe
     assert problem("big") == f"larger than {MAX_POLICY_BYTES} bytes"
     assert problem("wrongcert").startswith("TLS: ")
     assert "mta-sts.wrongcert.mtasts.test" in problem("wrongcert")  # the name the certificate does not match
+    assert problem("wrongtype") == "served as text/html, not text/plain"
 
 
 def test_the_findings_name_hosts_patterns_and_the_request(zone_server: RunningDns, web: WebServer) -> None:
     ok = run_sts(zone_server, web, "ok.mtasts.test")
     assert ok.summary == "ok.mtasts.test enforces MTA-STS (max_age 604800 s) for mx.ok.mtasts.test"
     assert f"GET https://mta-sts.ok.mtasts.test{POLICY_PATH} (at 127.0.0.1:{web.port}): HTTP 200, " in ok.evidence[1]
+    assert ok.evidence[1].endswith(" bytes, text/plain")
     assert "policy id 20260101: mode enforce, max_age 604800, mx mx.ok.mtasts.test" in ok.evidence
     assert ("mta-sts.ok.mtasts.test", POLICY_PATH) in web.requests  # asked by name (Host), SNI verified
     uncovered = run_sts(zone_server, web, "uncovered.mtasts.test")

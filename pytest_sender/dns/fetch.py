@@ -39,6 +39,7 @@ class Fetched:
     address: str = ""
     http_status: int | None = None
     answer: DnsAnswer | None = None
+    content_type: str = ""  # the media type, lower-case, without parameters
 
     @property
     def ok(self) -> bool:
@@ -48,7 +49,8 @@ class Fetched:
         """One evidence line: the URL, where it went, what came back."""
         via = f" (at {self.address})" if self.address else ""
         if self.ok:
-            return f"GET {self.url}{via}: HTTP {self.http_status}, {len(self.body)} bytes"
+            media = self.content_type or "no Content-Type"
+            return f"GET {self.url}{via}: HTTP {self.http_status}, {len(self.body)} bytes, {media}"
         return f"GET {self.url}{via}: {self.problem}"
 
 
@@ -109,7 +111,8 @@ async def _get(
                 body += chunk
                 if len(body) > limit:
                     return Fetched(url, "too-large", problem=f"larger than {limit} bytes", address=shown)
-            return Fetched(url, "ok", body=bytes(body), address=shown, http_status=status)
+            media = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+            return Fetched(url, "ok", body=bytes(body), address=shown, http_status=status, content_type=media)
     except httpx.TimeoutException:
         return Fetched(url, "timeout", problem=f"no complete answer within {timeout:g} s", address=shown)
     except httpx.ConnectError as exc:

@@ -94,10 +94,11 @@ async def check_mta_sts(context: CheckContext, domain: str) -> Finding:
         return fault_finding(check, domain, fetched.answer, "MTA-STS policy host", timeout=timeout, evidence=evidence)
     if fetched.kind == "timeout":
         return make_finding(check, domain, "MTASTS_POLICY_TIMEOUT", evidence=evidence, timeout=timeout, **params)
-    if not fetched.ok:
-        return make_finding(
-            check, domain, "MTASTS_POLICY_UNFETCHABLE", evidence=evidence, problem=fetched.problem, **params
-        )
+    problem = fetched.problem
+    if fetched.ok and fetched.content_type != "text/plain":  # RFC 8461 §3.3: the policy's media type
+        problem = f"served as {fetched.content_type or 'no Content-Type'}, not text/plain"
+    if problem:
+        return make_finding(check, domain, "MTASTS_POLICY_UNFETCHABLE", evidence=evidence, problem=problem, **params)
     try:
         policy = parse_sts_policy(fetched.body.decode("utf-8"))
     except (UnicodeDecodeError, ParseError) as exc:

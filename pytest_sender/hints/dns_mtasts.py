@@ -62,8 +62,8 @@ HINTS: tuple[Hint, ...] = (
         Status.FAIL,
         "{domain} announces MTA-STS at {name}, but its policy cannot be fetched: {problem}",
         meaning="The record exists, but the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt does "
-        "not arrive: no address, refused, a certificate that does not verify, a redirect, an HTTP error or "
-        "over 64 KiB.",
+        "not arrive: no address, refused, a certificate that does not verify, a redirect, an HTTP error, "
+        "over 64 KiB, or not served as text/plain.",
         why="Senders that cached an earlier policy keep enforcing it until it expires, and a new one "
         "cannot reach them; the record promises a policy nobody can read.",
         steps=(
