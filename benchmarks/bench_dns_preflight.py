@@ -10,10 +10,18 @@ lookups has depth 3:
   resolver follows (TXT dkim.sendersrv.com): depth 2;
 - dns.dmarc: TXT _dmarc.bench-N.test → TXT bench-N.test._report._dmarc.reports.test (the external
   rua destination's authorisation): depth 2;
-- dns.mx (MX, A, AAAA at once) and dns.blocklist (three lists at once): depth 1.
+- dns.mx (MX, A, AAAA at once) and dns.blocklist (three lists at once): depth 1;
+- dns.tls-rpt: TXT _smtp._tls.bench-N.test: depth 1;
+- dns.mta-sts: TXT _mta-sts.bench-N.test → A/AAAA mta-sts.bench-N.test → the policy over HTTPS
+  (an HTTPS server in the DNS server's process, no delay): depth 2 plus one HTTPS fetch;
+- dns.bimi: TXT default._bimi.bench-N.test (with the DMARC walk alongside) → A/AAAA of the logo
+  host → the logo over HTTPS: depth 2 plus one HTTPS fetch.
+
+``--classic`` runs only the five checks before issue 19 (dns.spf … dns.blocklist), the baseline for
+the same-run ratio.
 
 Targets (issue 4): one domain ≤ 1.25 × 3 × delay; 100 domains ≤ 3 × one domain.
-Run: ``.venv/bin/python benchmarks/bench_dns_preflight.py --runs 5``.
+Run: ``.venv/bin/python benchmarks/bench_dns_preflight.py --runs 5`` (``--classic`` for the baseline).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pytest_sender.preflight.registry import load_checks, plan_checks
+from pytest_sender.preflight.registry import RunParts, load_checks, plan_checks
 from pytest_sender.preflight.runner import run_preflight
 from pytest_sender.settings import Nameserver, Settings
 
@@ -56,6 +64,11 @@ def build_zones(count: int) -> dict[str, str]:
                     "@ MX 10 mail",
                     "sender._domainkey CNAME dkim.sendersrv.com.",
                     '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:agg@reports.test"',
+                    f'_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls@{origin}"',
+                    '_mta-sts TXT "v=STSv1; id=1"',
+                    "mta-sts A 127.0.0.1",
+                    f'default._bimi TXT "v=BIMI1; l=https://bimi.{origin}/logo.svg"',
+                    "bimi A 127.0.0.1",
                 ]
             )
             + "\n"
@@ -73,17 +86,40 @@ def serve(count: int, delay: float, conn: Connection) -> None:
     server.stop()
 
 
-def run_once(port: int, domains: int, timeout: float) -> tuple[float, float, list[str]]:
+def serve_web(count: int, conn: Connection) -> None:
+    """The HTTPS server of the policies and logos, in a process of its own (as remote servers are)."""
+    from pytest_sender.dns.mtasts import POLICY_PATH
+    from pytest_sender.sandbox.web_server import SANDBOX_LOGO, WebFile, WebServer
+
+    files = {}
+    for n in range(count):
+        origin = f"bench-{n}.test"
+        policy = f"version: STSv1\nmode: enforce\nmx: mail.{origin}\nmax_age: 604800\n"
+        files[(f"mta-sts.{origin}", POLICY_PATH)] = WebFile(policy.encode())
+        files[(f"bimi.{origin}", "/logo.svg")] = WebFile(SANDBOX_LOGO.encode())
+    web = WebServer(files).start()
+    conn.send((web.port, web.ca_pem))
+    conn.recv()  # wait for "stop"
+    web.stop()
+
+
+MODULES = ["pytest_sender.dns.checks", "pytest_sender.dns.transport_checks", "pytest_sender.dns.bimi_checks"]
+CLASSIC = ["BLOCKLIST_CLEAN", "DKIM_OK", "DMARC_OK", "MX_OK", "SPF_OK"]
+
+
+def run_once(
+    port: int, domains: int, timeout: float, parts: RunParts, *, classic: bool = False
+) -> tuple[float, float, list[str]]:
     """Wall time, this process's CPU time (less sensitive to a busy machine) and the finding codes."""
     settings = Settings(
         domains=tuple(f"bench-{n}.test" for n in range(domains)),
         nameservers=(Nameserver("127.0.0.1", port),),
         timeout=timeout,
     )
-    planned = plan_checks(settings, load_checks(["pytest_sender.dns.checks"], plugins=False))
+    planned = plan_checks(settings, load_checks(MODULES[:1] if classic else MODULES, plugins=False))
     started = time.perf_counter()
     cpu_started = time.process_time()
-    findings = run_preflight(planned, settings)
+    findings = run_preflight(planned, settings, parts=parts)
     cpu = time.process_time() - cpu_started
     elapsed = time.perf_counter() - started
     return elapsed, cpu, sorted({f.code for f in findings})
@@ -95,32 +131,41 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--domains", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--classic", action="store_true", help="only the five checks before issue 19")
     args = parser.parse_args()
 
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.Process(target=serve, args=(args.domains, args.delay, child), daemon=True)
     process.start()
+    web_parent, web_child = multiprocessing.Pipe()
+    web_process = multiprocessing.Process(target=serve_web, args=(args.domains, web_child), daemon=True)
+    web_process.start()
     port = parent.recv()
+    web_port, ca_pem = web_parent.recv()
+    parts = RunParts(fetch_ca_pem=ca_pem, fetch_https_port=web_port)
+    expected = sorted(CLASSIC + ([] if args.classic else ["BIMI_OK", "MTASTS_OK", "TLSRPT_OK"]))
     try:
-        run_once(port, 1, args.timeout)  # warm-up: imports, first sockets
+        run_once(port, 1, args.timeout, parts, classic=args.classic)  # warm-up: imports, first sockets
         results: dict[int, list[float]] = {1: [], args.domains: []}
         cpu_times: dict[int, list[float]] = {1: [], args.domains: []}
         for _ in range(args.runs):
             for count in list(results):
-                elapsed, cpu, codes = run_once(port, count, args.timeout)
-                expected = ["BLOCKLIST_CLEAN", "DKIM_OK", "DMARC_OK", "MX_OK", "SPF_OK"]
+                elapsed, cpu, codes = run_once(port, count, args.timeout, parts, classic=args.classic)
                 if codes != expected:
                     raise SystemExit(f"unexpected findings {codes}; the benchmark zones are wrong")
                 results[count].append(elapsed)
                 cpu_times[count].append(cpu)
     finally:
         parent.send("stop")
+        web_parent.send("stop")
         process.join(5)
+        web_process.join(5)
 
     one = statistics.median(results[1])
     many = statistics.median(results[args.domains])
     budget_one = 1.25 * DEPTH * args.delay
-    print(f"delay per answer: {args.delay * 1000:.0f} ms; longest dependent chain: {DEPTH} lookups")
+    which = "the five classic dns checks" if args.classic else "all eight dns checks"
+    print(f"{which}; delay per answer: {args.delay * 1000:.0f} ms; longest dependent chain: {DEPTH} lookups")
     print(
         f"1 domain:    median {one * 1000:7.1f} ms of {args.runs} runs "
         f"(min {min(results[1]) * 1000:.1f}, max {max(results[1]) * 1000:.1f}); "

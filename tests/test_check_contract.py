@@ -227,3 +227,6 @@ def test_the_embedded_sandbox_hands_its_components_parts_by_name() -> None:
         assert parts.smtp_ca_pem.startswith("-----BEGIN CERTIFICATE-----")
         assert isinstance(parts.imap_delivery, ImapDelivery)
         assert (parts.dns_resolver, parts.api_transport, parts.smtp_ssl_context) == (None, None, None)
+        assert parts.fetch_ca_pem is not None
+        assert parts.fetch_ca_pem.startswith("-----BEGIN CERTIFICATE-----")
+        assert parts.fetch_https_port

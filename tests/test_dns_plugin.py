@@ -49,7 +49,7 @@ def preflight(pytester: pytest.Pytester, server: RunningDns, *domains: str, extr
 
 def test_a_healthy_domain_passes_every_dns_check(pytester: pytest.Pytester, dns_server: RunningDns) -> None:
     result = preflight(pytester, dns_server, "good.test")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=5, skipped=3)  # no MTA-STS, TLS-RPT or BIMI record: optional
     result.stdout.fnmatch_lines(["PASSED sender::dns.spf[[]good.test[]]*"])
     result.stdout.fnmatch_lines(
         [
@@ -59,6 +59,9 @@ def test_a_healthy_domain_passes_every_dns_check(pytester: pytest.Pytester, dns_
             "dns.dmarc*good.test*pass*DMARC_OK*",
             "dns.mx*good.test*pass*MX_OK*",
             "dns.blocklist*good.test*pass*BLOCKLIST_CLEAN*",
+            "dns.mta-sts*good.test*skip*MTASTS_NONE*",
+            "dns.tls-rpt*good.test*skip*TLSRPT_NONE*",
+            "dns.bimi*good.test*skip*BIMI_NONE*",
         ]
     )
 
@@ -139,7 +142,7 @@ def test_an_idn_domain_is_shown_as_written_and_queried_as_punycode(
     pytester: pytest.Pytester, dns_server: RunningDns
 ) -> None:
     result = preflight(pytester, dns_server, "bücher.test")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=5, skipped=3)
     result.stdout.fnmatch_lines(["PASSED sender::dns.dkim[[]bücher.test[]]*"])
     assert dns_server.server is not None
     assert ("udp", "sender._domainkey.xn--bcher-kva.test", "TXT") in dns_server.server.log
@@ -152,7 +155,7 @@ def test_several_domains_each_get_their_items(pytester: pytest.Pytester, dns_ser
 
 def test_without_a_domain_every_dns_check_skips_naming_the_setting(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "-k", "dns", "-rs")
-    result.assert_outcomes(skipped=5)
+    result.assert_outcomes(skipped=8)
     result.stdout.fnmatch_lines(
         [
             "SKIPPED [[]1[]] sender::dns.spf[[]no-domain-configured[]]: DNS_NO_DOMAIN: "
@@ -190,11 +193,19 @@ def test_the_dns_sandbox_scenarios(scenario: str, codes: list[str]) -> None:
 
 def test_sender_sandbox_makes_every_dns_check_pass(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--sender-sandbox", "-k", "dns")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=8)
     result.stdout.fnmatch_lines([f"dns.spf*{SANDBOX_DOMAIN}*pass*SPF_OK*"])
 
 
 def test_broken_sandbox_fails_each_dns_check_with_its_code(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--sender-sandbox=broken", "-k", "dns")
-    result.assert_outcomes(failed=4, passed=1, warnings=1)
-    result.stdout.fnmatch_lines(["*dns.spf*SPF_INCLUDE_MISSING*", "*dns.blocklist*BLOCKLIST_LISTED*"])
+    result.assert_outcomes(failed=7, passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*dns.spf*SPF_INCLUDE_MISSING*",
+            "*dns.blocklist*BLOCKLIST_LISTED*",
+            "*dns.mta-sts*MTASTS_POLICY_UNFETCHABLE*",
+            "*dns.tls-rpt*TLSRPT_BAD_URI*",
+            "*dns.bimi*BIMI_LOGO_INVALID*",
+        ]
+    )

@@ -57,6 +57,8 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.smtp.checks",
     "pytest_sender.dns.checks",
     "pytest_sender.dns.alignment_checks",  # dns.alignment[<from address>], when --sender-from is set
+    "pytest_sender.dns.transport_checks",  # dns.mta-sts, dns.tls-rpt: for servers delivering to the domain
+    "pytest_sender.dns.bimi_checks",  # dns.bimi: the logo receivers show beside authenticated mail
     "pytest_sender.content.checks",
 )
 #: The live smoke's checks (real sends): planned under ``--sender-live`` only.
@@ -100,6 +102,11 @@ class RunParts:
     imap_delivery: InboxDelivery | None = None
     #: live.logged's first pause between looks at the sent list, in seconds (default 0.5).
     logged_first_pause_s: float | None = None
+    #: The files dns checks fetch over HTTPS (MTA-STS policy, BIMI logo): a PEM CA trusted besides the
+    #: system's, and the port connected to instead of 443 (a loopback server); hosts are still
+    #: resolved through ``dns_resolver`` and certificates verified against their names.
+    fetch_ca_pem: str | None = None
+    fetch_https_port: int | None = None
     #: Why the sandbox could not start an inbox of its own (Dovecot absent): the live items skip with it.
     sandbox_inbox_unavailable: str | None = None
 

@@ -31,6 +31,7 @@ COMPONENTS: tuple[str, ...] = (
     "pytest_sender.sandbox.api_server:ApiSandboxComponent",
     "pytest_sender.sandbox.smtp_relay:SmtpSandboxComponent",
     "pytest_sender.sandbox.dns_server:DnsSandboxComponent",
+    "pytest_sender.sandbox.web_server:WebSandboxComponent",  # the MTA-STS policy over HTTPS
     "pytest_sender.sandbox.imap_delivery:ImapDeliveryComponent",
 )
 #: Added for the live smoke when no inbox is configured: the sandbox's own throwaway Dovecot.
@@ -110,22 +111,27 @@ class EmbeddedSandbox:
 
     def run_parts(self) -> RunParts:
         """The parts the checks take from the sandbox besides settings: the SMTP relay's CA (the
-        checks verify TLS and trust it) and the IMAP delivery the live smoke attaches to its inbox."""
+        checks verify TLS and trust it), the IMAP delivery the live smoke attaches to its inbox, and
+        the web server's CA and port (dns.mta-sts fetches the policy there)."""
         from pytest_sender.preflight.registry import RunParts
         from pytest_sender.sandbox.dovecot import DovecotInboxComponent
         from pytest_sender.sandbox.imap_delivery import ImapDeliveryComponent
         from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
+        from pytest_sender.sandbox.web_server import WebSandboxComponent
 
         if not self.components:
             raise SandboxError("the sandbox is not started")
         relay = self.component(SmtpSandboxComponent)
         imap = self.component(ImapDeliveryComponent)
         inbox = self.component(DovecotInboxComponent)
+        web = self.component(WebSandboxComponent)
         return RunParts(
             smtp_ca_pem=relay.ca_pem if relay is not None else None,
             imap_delivery=imap.delivery if imap is not None else None,
             inbox_ca_pem=inbox.ca_pem if inbox is not None else None,
             sandbox_inbox_unavailable=inbox.unavailable_reason if inbox is not None else None,
+            fetch_ca_pem=web.ca_pem if web is not None else None,
+            fetch_https_port=web.port if web is not None else None,
         )
 
     def __enter__(self) -> EmbeddedSandbox:
