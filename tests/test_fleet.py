@@ -152,16 +152,20 @@ def test_past_the_fold_the_table_shows_counts_and_only_the_problems() -> None:
     findings = [_finding("dns.spf", f"d{n}.example", Status.PASS, "SPF_OK") for n in range(300)]
     findings += [_finding("dns.mx", f"d{n}.example", Status.PASS, "MX_OK") for n in range(299)]
     findings.append(_finding("dns.mx", "bad.example", Status.WARN, "MX_NONE", fix="publish an MX record"))
+    findings.append(_finding("dns.bimi", "d1.example", Status.SKIP, "BIMI_NONE", fix="optional"))
     lines = format_table(findings)
     assert lines[0].split() == ["check", "pass", "warn", "fail", "error", "skip"]
     assert lines[1].split() == ["dns.spf", "300", "0", "0", "0", "0"]
     assert lines[2].split() == ["dns.mx", "299", "1", "0", "0", "0"]
-    assert lines[3] == "600 findings, 1 not a pass (listed below); every row: --sender-full-table, or the JSON report"
-    assert lines[4].split() == ["check", "target", "status", "code"]
-    assert lines[5].split() == ["dns.mx", "bad.example", "warn", "MX_NONE"]
-    assert lines[6].strip() == "fix: publish an MX record"
-    assert len(lines) == 7
-    assert len(format_table(findings, fold_over=None)) == 1 + 600 + 1
+    assert lines[3].split() == ["dns.bimi", "0", "0", "0", "0", "1"]  # a skip is counted, not listed
+    assert lines[4] == (
+        "601 findings, 1 of them warn, fail or error (listed below); every row: --sender-full-table, or the JSON report"
+    )
+    assert lines[5].split() == ["check", "target", "status", "code"]
+    assert lines[6].split() == ["dns.mx", "bad.example", "warn", "MX_NONE"]
+    assert lines[7].strip() == "fix: publish an MX record"
+    assert len(lines) == 8
+    assert len(format_table(findings, fold_over=None)) == 1 + 601 + 2
 
 
 @pytest.fixture(scope="module")
@@ -188,18 +192,25 @@ def test_a_fleet_run_folds_the_table_and_reports_every_finding(pytester: pytest.
         "report.json",
     ]
     result = pytester.runpytest(*args)
-    table = result.stdout.str().split("= Sender preflight =", 1)[1].splitlines()
-    assert table[1].split() == ["check", "pass", "warn", "fail", "error", "skip"]
-    assert table[2].split()[:2] == ["dns.spf", str(HEALTHY_DOMAINS)]
-    assert any(line.startswith("230 findings, ") for line in table)
-    listed = [line for line in table if line.startswith("dns.")][5:]  # after the five count lines
-    assert listed
-    assert all("missing.test" in line for line in listed)
-    assert not any("fleet-" in line for line in table)
     report = json.loads((pytester.path / "report.json").read_text())
-    assert len(report["findings"]) == 230
+    total = len(report["findings"])
+    checks = list(dict.fromkeys(f["check"] for f in report["findings"]))
+    assert total == len(checks) * len(domains)
+    table = result.stdout.str().split("= Sender preflight =", 1)[1].splitlines()[1:]
+    assert table[0].split() == ["check", "pass", "warn", "fail", "error", "skip"]
+    assert [line.split()[0] for line in table[1 : 1 + len(checks)]] == checks
+    assert table[1].split()[:2] == ["dns.spf", str(HEALTHY_DOMAINS)]
+    assert table[1 + len(checks)].startswith(f"{total} findings, ")
+    listed = [line for line in table[2 + len(checks) :] if line.startswith("dns.")]
+    assert listed
+    assert all("missing.test" in line for line in listed)  # the healthy fleet's rows are folded away
+    assert not any("fleet-" in line for line in table)
     assert sum(1 for f in report["findings"] if f["status"] == "pass") >= 5 * HEALTHY_DOMAINS
 
     full = pytester.runpytest(*args, "--sender-full-table")
-    rows = [line for line in full.stdout.str().split("= Sender preflight =", 1)[1].splitlines() if "fleet-" in line]
-    assert len(rows) == 5 * HEALTHY_DOMAINS
+    rows = [
+        line
+        for line in full.stdout.str().split("= Sender preflight =", 1)[1].splitlines()
+        if line.startswith("dns.") and "fleet-" in line
+    ]
+    assert len(rows) == len(checks) * HEALTHY_DOMAINS

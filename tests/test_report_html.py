@@ -53,6 +53,25 @@ def test_the_daily_series_fill_every_day_of_the_window() -> None:
     ]
 
 
+def test_the_documented_top_level_series_with_date_objects_fill_the_window_too() -> None:
+    def day(text: str) -> dict[str, str]:
+        return {"from": text, "to": text}
+
+    report = {
+        "sent": [{"date": day("2026-11-28"), "count": 10}, {"date": day("2026-11-30"), "count": 4}],
+        "hard_bounces": [{"date": day("2026-11-30"), "count": 1}],
+        "soft_bounces": [],
+        "complaints": [{"date": day("2026-11-28"), "count": 2}],
+        "totals": {"sent_total": 14},
+    }
+    days = parse_daily_series(report, date_from=date(2026, 11, 28), date_to=date(2026, 11, 30))
+    assert [(d.day.isoformat(), d.sent, d.hard_bounces, d.complaints) for d in days] == [
+        ("2026-11-28", 10, 0, 2),
+        ("2026-11-29", 0, 0, 0),
+        ("2026-11-30", 4, 1, 0),
+    ]
+
+
 @pytest.mark.parametrize(
     "body",
     [None, [], {"data": {"totals": {}}}, {"sent": "many"}, {"sent": [{"date": 3, "count": 1}]}, {"sent": [{"d": 1}]}],

@@ -272,7 +272,11 @@ _SERIES = ("sent", "hard_bounces", "soft_bounces", "complaints")
 
 
 def _series_counts(series: object) -> dict[str, int] | None:
-    """A series as ``{YYYY-MM-DD: count}``: a list of ``{"date", "count"}`` objects or a mapping."""
+    """A series as ``{YYYY-MM-DD: count}``: a list of ``{"date", "count"}`` objects or a mapping.
+
+    ``date`` is Sender's documented ``{"from": ..., "to": ...}`` period (a day, with ``period=day``)
+    or a plain ``YYYY-MM-DD``, as older answers gave it.
+    """
     entries: Iterable[tuple[object, object]]
     if isinstance(series, Mapping):
         entries = series.items()
@@ -282,6 +286,8 @@ def _series_counts(series: object) -> dict[str, int] | None:
             if not isinstance(item, Mapping):
                 return None
             day = item.get("date", item.get("day", item.get("period")))
+            if isinstance(day, Mapping):
+                day = day.get("from")
             pairs.append((day, item.get("count", item.get("value", item.get("total")))))
         entries = pairs
     else:
