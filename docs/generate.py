@@ -256,18 +256,37 @@ def schema_page() -> str:
 
 
 def on_files(files: Any, config: Any) -> Any:
-    """MkDocs: add the generated pages to the site (nothing is written into ``docs/``)."""
+    """MkDocs: the site's generated pages come from the code at build time (the copies kept in
+    ``docs/reference/`` for GitHub readers are replaced, so the site can never show a stale one)."""
     from mkdocs.structure.files import File
 
     for uri, function in GENERATED.items():
+        kept = files.get_file_from_path(uri)
+        if kept is not None:
+            files.remove(kept)
         files.append(File.generated(config, uri, content=globals()[function]()))
     return files
 
 
+def write_pages() -> list[Path]:
+    """Write the generated pages into ``docs/`` (so they read on GitHub too); the paths written."""
+    written = []
+    for uri, function in GENERATED.items():
+        path = DOCS / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(globals()[function](), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def main(argv: Sequence[str]) -> int:
     pages = {"checks": checks_page, "settings": settings_page, "schema": schema_page}
+    if argv == ["--write"]:
+        for path in write_pages():
+            print(f"wrote {path}")
+        return 0
     if len(argv) != 1 or argv[0] not in pages:
-        print(f"usage: python docs/generate.py {'|'.join(pages)}", file=sys.stderr)
+        print(f"usage: python docs/generate.py {'|'.join(pages)}|--write", file=sys.stderr)
         return 2
     sys.stdout.write(pages[argv[0]]())
     return 0
