@@ -278,8 +278,11 @@ HINTS: tuple[Hint, ...] = (
         Status.SKIP,
         "The spam score of {name} needs the spam extra (aiospamc)",
         meaning="content.spam-score was skipped: the spamd client library is not installed.",
-        steps=('Install it: pip install "pytest-sender[spam]" (from a clone: pip install ".[spam]").',),
-        fix_line='pip install "pytest-sender[spam]"',
+        steps=(
+            'Install it: pip install "pytest-sender[spam] @ git+https://github.com/pytest-sender/pytest-sender" '
+            '(from a clone: pip install ".[spam]").',
+        ),
+        fix_line='install the spam extra: pip install ".[spam]" from a clone',
     ),
     Hint(
         "SPAM_SCORE_UNAVAILABLE",
