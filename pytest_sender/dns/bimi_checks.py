@@ -26,11 +26,10 @@ from pytest_sender.dns.bimi import (
 )
 from pytest_sender.dns.checks import (
     _domain_check,
-    _domain_nxdomain,
-    _not_found,
     domain_targets,
     fault_finding,
     shared_resolver,
+    single_record,
 )
 from pytest_sender.dns.fetch import Fetched, fetch_https
 from pytest_sender.dns.query import to_ascii_name
@@ -54,18 +53,22 @@ async def check_bimi(context: CheckContext, domain: str) -> Finding:
     own, answer, dmarc = await asyncio.gather(
         resolver.query(ascii_name, "TXT"), resolver.query(name, "TXT"), fetch_policy(ascii_name, resolver=resolver)
     )
-    if answer.status.is_void and _domain_nxdomain(own, ascii_name):
-        return _not_found(CHECK, domain, own)
-    if answer.status.is_fault:
-        return fault_finding(CHECK, domain, answer, "BIMI record", timeout=timeout)
-    evidence = [answer.describe()]
     params: dict[str, Any] = {"domain": domain, "name": name}
-    candidates = [text for text in answer.records if is_bimi_candidate(text)]
-    if not candidates:
-        return make_finding(CHECK, domain, "BIMI_NONE", evidence=evidence, **params)
-    if len(candidates) > 1:
-        return make_finding(CHECK, domain, "BIMI_MULTIPLE", evidence=evidence, count=len(candidates), **params)
-    text = candidates[0]
+    found = single_record(
+        CHECK,
+        domain,
+        own,
+        answer,
+        record="BIMI record",
+        is_candidate=is_bimi_candidate,
+        none_code="BIMI_NONE",
+        multiple_code="BIMI_MULTIPLE",
+        timeout=timeout,
+        params=params,
+    )
+    if isinstance(found, Finding):
+        return found
+    text, evidence = found
     try:
         record = parse_bimi_record(text)
     except ParseError as exc:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pytest_sender.dns import blocklist as blocklists
@@ -68,6 +68,7 @@ __all__ = [
     "domain_targets",
     "fault_finding",
     "shared_resolver",
+    "single_record",
 ]
 
 #: The placeholder target of every dns check when no domain is configured.
@@ -153,6 +154,35 @@ def _not_found(check: str, domain: str, answer: DnsAnswer) -> Finding:
 def _domain_nxdomain(answer: DnsAnswer, name: str) -> bool:
     """``answer`` (for ``name`` itself, not via a CNAME) says the name does not exist."""
     return answer.status is DnsStatus.NXDOMAIN and not answer.cname_chain and answer.name == name
+
+
+def single_record(
+    check: str,
+    domain: str,
+    own: DnsAnswer,
+    answer: DnsAnswer,
+    *,
+    record: str,
+    is_candidate: Callable[[str], bool],
+    none_code: str,
+    multiple_code: str,
+    timeout: float,
+    params: Mapping[str, Any],
+) -> Finding | tuple[str, list[str]]:
+    """The one record of a kind (``is_candidate``) in ``answer``, with the evidence so far; or the
+    finding when it cannot be had: the domain itself does not exist (``own``), a DNS fault, no such
+    record (``none_code``) or several (``multiple_code``)."""
+    if answer.status.is_void and _domain_nxdomain(own, own.name):
+        return _not_found(check, domain, own)
+    if answer.status.is_fault:
+        return fault_finding(check, domain, answer, record, timeout=timeout)
+    evidence = [answer.describe()]
+    candidates = [text for text in answer.records if is_candidate(text)]
+    if not candidates:
+        return make_finding(check, domain, none_code, evidence=evidence, **params)
+    if len(candidates) > 1:
+        return make_finding(check, domain, multiple_code, evidence=evidence, count=len(candidates), **params)
+    return candidates[0], evidence
 
 
 # --- dns.spf ------------------------------------------------------------------------------------

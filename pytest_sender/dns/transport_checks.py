@@ -18,11 +18,10 @@ from typing import Any
 
 from pytest_sender.dns.checks import (
     _domain_check,
-    _domain_nxdomain,
-    _not_found,
     domain_targets,
     fault_finding,
     shared_resolver,
+    single_record,
 )
 from pytest_sender.dns.fetch import fetch_https
 from pytest_sender.dns.mtasts import (
@@ -60,18 +59,22 @@ async def check_mta_sts(context: CheckContext, domain: str) -> Finding:
     own, answer, mx = await asyncio.gather(
         resolver.query(ascii_name, "TXT"), resolver.query(name, "TXT"), resolver.query(ascii_name, "MX")
     )
-    if answer.status.is_void and _domain_nxdomain(own, ascii_name):
-        return _not_found(check, domain, own)
-    if answer.status.is_fault:
-        return fault_finding(check, domain, answer, "MTA-STS record", timeout=timeout)
-    evidence = [answer.describe()]
     params: dict[str, Any] = {"domain": domain, "name": name, "host": host}
-    candidates = [text for text in answer.records if is_sts_candidate(text)]
-    if not candidates:
-        return make_finding(check, domain, "MTASTS_NONE", evidence=evidence, **params)
-    if len(candidates) > 1:
-        return make_finding(check, domain, "MTASTS_MULTIPLE", evidence=evidence, count=len(candidates), **params)
-    text = candidates[0]
+    found = single_record(
+        check,
+        domain,
+        own,
+        answer,
+        record="MTA-STS record",
+        is_candidate=is_sts_candidate,
+        none_code="MTASTS_NONE",
+        multiple_code="MTASTS_MULTIPLE",
+        timeout=timeout,
+        params=params,
+    )
+    if isinstance(found, Finding):
+        return found
+    text, evidence = found
     try:
         record = parse_sts_record(text)
     except ParseError as exc:
@@ -145,18 +148,22 @@ async def check_tls_rpt(context: CheckContext, domain: str) -> Finding:
     ascii_name = to_ascii_name(domain)
     name = tlsrpt_name(ascii_name)
     own, answer = await asyncio.gather(resolver.query(ascii_name, "TXT"), resolver.query(name, "TXT"))
-    if answer.status.is_void and _domain_nxdomain(own, ascii_name):
-        return _not_found(check, domain, own)
-    if answer.status.is_fault:
-        return fault_finding(check, domain, answer, "TLS-RPT record", timeout=timeout)
-    evidence = [answer.describe()]
     params: dict[str, Any] = {"domain": domain, "name": name}
-    candidates = [text for text in answer.records if is_tlsrpt_candidate(text)]
-    if not candidates:
-        return make_finding(check, domain, "TLSRPT_NONE", evidence=evidence, **params)
-    if len(candidates) > 1:
-        return make_finding(check, domain, "TLSRPT_MULTIPLE", evidence=evidence, count=len(candidates), **params)
-    text = candidates[0]
+    found = single_record(
+        check,
+        domain,
+        own,
+        answer,
+        record="TLS-RPT record",
+        is_candidate=is_tlsrpt_candidate,
+        none_code="TLSRPT_NONE",
+        multiple_code="TLSRPT_MULTIPLE",
+        timeout=timeout,
+        params=params,
+    )
+    if isinstance(found, Finding):
+        return found
+    text, evidence = found
     try:
         record = parse_tlsrpt_record(text)
     except ParseError as exc:
