@@ -44,7 +44,18 @@ DEPTH = 3
 HEAD = "$TTL 300\n@ SOA ns1.{o}. hostmaster.{o}. 1 3600 600 86400 300\n@ NS ns1.{o}.\nns1 A 127.0.0.1\n"
 
 
-def build_zones(count: int) -> dict[str, str]:
+def fetched_records(origin: str) -> list[str]:
+    """The MTA-STS and BIMI records of a domain, whose policy and logo the HTTPS server serves."""
+    return [
+        '_mta-sts TXT "v=STSv1; id=1"',
+        "mta-sts A 127.0.0.1",
+        f'default._bimi TXT "v=BIMI1; l=https://bimi.{origin}/logo.svg"',
+        "bimi A 127.0.0.1",
+    ]
+
+
+def build_zones(count: int, *, fetched: bool = True) -> dict[str, str]:
+    """The zones of ``count`` domains; ``fetched=False`` leaves out MTA-STS and BIMI (no HTTPS server)."""
     sandbox_zones = Path(__file__).resolve().parent.parent / "pytest_sender" / "sandbox" / "zones"
     zones = {
         "sendersrv.com": (sandbox_zones / "common" / "sendersrv.com.zone").read_text(),
@@ -65,11 +76,8 @@ def build_zones(count: int) -> dict[str, str]:
                     "sender._domainkey CNAME dkim.sendersrv.com.",
                     '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:agg@reports.test"',
                     f'_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls@{origin}"',
-                    '_mta-sts TXT "v=STSv1; id=1"',
-                    "mta-sts A 127.0.0.1",
-                    f'default._bimi TXT "v=BIMI1; l=https://bimi.{origin}/logo.svg"',
-                    "bimi A 127.0.0.1",
                 ]
+                + (fetched_records(origin) if fetched else [])
             )
             + "\n"
         )
