@@ -25,7 +25,12 @@ from pytest_sender.preflight.registry import (
 )
 from pytest_sender.settings import Settings
 
-__all__ = ["run_check", "run_checks", "run_preflight"]
+__all__ = ["MAX_RUNNING_CHECKS", "run_check", "run_checks", "run_preflight"]
+
+#: Checks in progress at once. A check's budget starts when it starts, so a fleet's tens of
+#: thousands of checks must not all start at once: the last ones would spend their budget waiting
+#: for the event loop, and time out although each answer came back quickly.
+MAX_RUNNING_CHECKS = 1024
 
 
 async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
@@ -56,13 +61,29 @@ async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
 
 
 async def run_checks(
-    planned: Sequence[PlannedCheck], settings: Settings, *, parts: RunParts | None = None
+    planned: Sequence[PlannedCheck],
+    settings: Settings,
+    *,
+    parts: RunParts | None = None,
+    max_running: int = MAX_RUNNING_CHECKS,
 ) -> list[Finding]:
-    """Run every planned check at once; findings come back in plan order, secrets redacted."""
+    """Run the planned checks concurrently, at most ``max_running`` at a time, in plan order.
+
+    Findings come back in plan order, secrets redacted.
+    """
+    if max_running < 1:
+        raise InvalidArgument("max_running must be at least 1")
     context = CheckContext(settings, parts or RunParts())
-    findings = await asyncio.gather(*(_run_one(p, context) for p in planned))
+    findings: list[Finding | None] = [None] * len(planned)
+    todo = iter(enumerate(planned))  # shared by the runners: each takes the next check when free
+
+    async def runner() -> None:
+        for index, check in todo:
+            findings[index] = await _run_one(check, context)
+
+    await asyncio.gather(*(runner() for _ in range(min(max_running, len(planned)))))
     secrets = settings.secrets()  # still wrapped: a traceback's locals never show a plain value
-    return [f.redacted(secrets) for f in findings]
+    return [f.redacted(secrets) for f in findings if f is not None]
 
 
 def run_preflight(
