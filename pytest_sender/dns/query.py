@@ -198,6 +198,8 @@ class Resolver:
         if task is None:
             task = asyncio.ensure_future(self._query_following(qname, rdtype))
             self._cache[key] = task
+        elif task.done() and not task.cancelled():
+            return task.result()  # a cached answer: no shield, no extra future (most lookups of a fleet)
         return await asyncio.shield(task)
 
     async def _query_following(self, qname: str, rdtype: str) -> DnsAnswer:

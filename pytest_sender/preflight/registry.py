@@ -128,6 +128,9 @@ class CheckContext:
         if task is None:
             task = asyncio.ensure_future(factory())
             self._tasks[key] = task
+        elif task.done() and not task.cancelled():
+            done: T = task.result()  # done already: no shield, no extra future
+            return done
         result: T = await asyncio.shield(task)
         return result
 
