@@ -186,6 +186,7 @@ def pytest_configure(config: pytest.Config) -> None:
         run.parts = sandbox.run_parts()  # e.g. the relay's CA: checks verify TLS and trust it
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(SenderSession(config, run), SESSION_PLUGIN_NAME)
+    config.pluginmanager.register(FailuresSummaryIndex(), f"{SESSION_PLUGIN_NAME}-failures-summary")
 
 
 #: Set on a test whose setup or call did not pass (failed, skipped, xfailed); sender_sandbox's teardown reads it.
@@ -284,6 +285,28 @@ def _planned_from_registry(run: SenderRun) -> list[PlannedCheck]:
     # --sender-live adds the live items (real sends); --sender-preflight the preflight families.
     modules = (BUILTIN_CHECK_MODULES if run.preflight else ()) + (("pytest_sender.live.checks",) if run.live else ())
     return plan_checks(run.settings, load_checks(modules, plugins=run.preflight))
+
+
+class FailuresSummaryIndex:
+    """Keeps pytest's FAILURES section linear in the number of failures.
+
+    For each failure, pytest scans every passed setup and teardown report for the failed test's
+    teardown output: a fleet's 8,000 failures among 16,000 items took ten minutes there. Only
+    reports that captured output can add to that section, so while the summary is written pytest
+    is shown those alone; the output is the same, and the full list is put back afterwards.
+    """
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
+        stats: dict[str, list[Any]] = terminalreporter.stats
+        phases = stats.get("")
+        if phases is not None:
+            stats[""] = [report for report in phases if getattr(report, "sections", None)]
+        try:
+            return (yield)
+        finally:
+            if phases is not None:
+                stats[""] = phases
 
 
 class SenderSession:

@@ -214,3 +214,53 @@ def test_a_fleet_run_folds_the_table_and_reports_every_finding(pytester: pytest.
         if line.startswith("dns.") and "fleet-" in line
     ]
     assert len(rows) == len(checks) * HEALTHY_DOMAINS
+
+
+def test_the_failures_section_keeps_teardown_output_and_pytest_keeps_its_reports(
+    pytester: pytest.Pytester, fleet_dns: DnsServer
+) -> None:
+    """pytest's FAILURES section is shown only the reports that captured output (plugin.py's
+    FailuresSummaryIndex; what it saves is measured in benchmarks/README.md): a failed test's
+    teardown output is still printed under it, and the full list of reports is back afterwards."""
+    pytester.makeconftest(
+        """
+        def pytest_unconfigure(config):
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            print(f"setup and teardown reports kept: {len(reporter.stats.get('', []))}")
+        """
+    )
+    pytester.makepyfile(
+        test_app="""
+        import pytest
+
+        @pytest.fixture
+        def noisy():
+            yield
+            print("teardown output of the app test")
+
+        def test_app(noisy):
+            assert False, "the app's own failure"
+        """
+    )
+    pytester.makefile(".txt", domains="missing-1.test\nmissing-2.test\n")
+    result = pytester.runpytest_subprocess(
+        "--sender-preflight",
+        "-k",
+        "dns or test_app",
+        "--sender-domains-file",
+        "domains.txt",
+        "--sender-nameserver",
+        f"127.0.0.1:{fleet_dns.port}",
+        "-p",
+        "no:cacheprovider",
+    )
+    out = result.stdout.str()
+    failures = out.split("= FAILURES =", 1)[1].split("short test summary info", 1)[0]
+    app = failures.split("_ test_app _", 1)[1]
+    assert "the app's own failure" in app
+    assert "Captured stdout teardown" in app
+    assert "teardown output of the app test" in app
+    assert failures.count("(sender preflight) _") >= 2  # the missing domains' failures are listed too
+    outcomes = result.parseoutcomes()
+    ran = sum(count for outcome, count in outcomes.items() if outcome in ("passed", "failed", "skipped"))
+    assert f"setup and teardown reports kept: {2 * ran}" in out  # one of each per test
