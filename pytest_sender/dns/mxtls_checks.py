@@ -157,18 +157,17 @@ async def _probe_host(
     return MxHostResult(host, classify_mx_probe(probe), detail=probe.detail, address=address, probe=probe)
 
 
+@_domain_check(CHECK)
 async def check_mx_tls(context: CheckContext, domain: str) -> Finding:
-    """STARTTLS and a certificate valid for the host's name on port 25 of each MX host (opt-in)."""
+    """STARTTLS and a certificate valid for the host's name on port 25 of each MX host (opt-in).
+
+    Without a domain it is the placeholder skip of every dns check (DNS_NO_DOMAIN); with one but
+    the setting off, ``MXTLS_DISABLED`` names the setting and nothing is asked or connected to.
+    """
     if not context.settings.mx_tls:
         return make_finding(
             CHECK, domain, "MXTLS_DISABLED", evidence=["--sender-mx-tls is not set (default: off)"], domain=domain
         )
-    return await _test_mx_hosts(context, domain)
-
-
-@_domain_check(CHECK)
-async def _test_mx_hosts(context: CheckContext, domain: str) -> Finding:
-    """The check once it is on: the domain's MX hosts, each probed (what :func:`_domain_check` wraps)."""
     resolver, timeout = await shared_resolver(context), context.settings.timeout
     parts = context.parts
     port = parts.mx_smtp_port or MX_PORT

@@ -40,6 +40,11 @@ HINTS: tuple[Hint, ...] = (
         "{domain} has no MX host to test: {reason}",
         meaning="A null MX (MX 0 .) or no MX record at all: there is no mail server to connect to; "
         "dns.mx says whether the domain can receive replies and bounces.",
+        steps=(
+            "Nothing to fix for dns.mx-tls. If {domain} should receive replies and bounces, publish MX "
+            "records for it (dns.mx says what it has); a domain that receives no mail keeps its null MX.",
+        ),
+        verify=rerun(_RERUN, when="once the domain has MX records"),
         fix_line="nothing to test: {reason}",
     ),
     Hint(
