@@ -57,7 +57,10 @@ def context_for(running: RunningDns, servers: SmtpServers, port: int, **settings
 
 
 def run(context: CheckContext, domain: str = DOMAIN) -> Finding:
-    return asyncio.run(check_mx_tls(context, domain))
+    async def one() -> Finding:
+        return await check_mx_tls(context, domain)
+
+    return asyncio.run(one())
 
 
 def good_context(servers: SmtpServers, *names: str) -> ssl.SSLContext:
