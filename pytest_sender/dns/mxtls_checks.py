@@ -67,6 +67,7 @@ _KIND_CODES: tuple[tuple[str, str], ...] = (
     ("cert-invalid", "MXTLS_CERT_INVALID"),
     ("unreachable", "MXTLS_UNREACHABLE"),
 )
+_NAMES_NOT_SHOWN = "names not shown (the certificate could not be fetched)"
 _CERT_KINDS = {
     Outcome.CERT_WRONG_NAME: "name-mismatch",
     Outcome.CERT_EXPIRED: "expired",
@@ -154,7 +155,9 @@ async def _probe_host(
         server_hostname=host,
         deadline_factor=2.0,
     )
-    return MxHostResult(host, classify_mx_probe(probe), detail=probe.detail, address=address, probe=probe)
+    kind = classify_mx_probe(probe)
+    detail = "" if kind == "ok" else probe.detail  # what came after TLS (no AUTH on an MX) is no problem
+    return MxHostResult(host, kind, detail=detail, address=address, probe=probe)
 
 
 @_domain_check(CHECK)
@@ -186,11 +189,8 @@ async def check_mx_tls(context: CheckContext, domain: str) -> Finding:
     if verdict.kind == "fault":
         return fault_finding(CHECK, domain, mx, "MX record", timeout=timeout)
     if verdict.kind != "mx" or not verdict.hosts:
-        reason = (
-            "it publishes a null MX (MX 0 .): it receives no mail"
-            if verdict.kind == "null"
-            else ("it publishes no MX record")
-        )
+        null = verdict.kind == "null"
+        reason = "it publishes a null MX (MX 0 .): it receives no mail" if null else "it publishes no MX record"
         return make_finding(CHECK, domain, "MXTLS_NO_MX", evidence=evidence, domain=domain, reason=reason)
     hosts = list(dict.fromkeys(host for _, host in preferences if host != "."))
     if len(hosts) > MAX_MX_HOSTS:
@@ -223,11 +223,8 @@ async def check_mx_tls(context: CheckContext, domain: str) -> Finding:
     }
     if code == "MXTLS_NAME_MISMATCH":
         certificate = first.probe.certificate if first.probe is not None else None
-        params["names"] = (
-            ", ".join(certificate.names)
-            if certificate is not None and certificate.names
-            else ("names not shown (the certificate could not be fetched)")
-        )
+        shown = certificate is not None and certificate.names
+        params["names"] = ", ".join(certificate.names) if certificate is not None and shown else _NAMES_NOT_SHOWN
     if code == "MXTLS_UNREACHABLE":
         evidence.append(f"many networks block outbound port {port}: run from one that allows it")
     return make_finding(CHECK, domain, code, evidence=evidence, **params)
