@@ -327,6 +327,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
         ini="sender_live_variables",
         group="sender-live",
     ),
+    # --- dns.mx-tls (issue 19) ---
+    SettingSpec(
+        "mx_tls",
+        "dns.mx-tls: connect to port 25 of each MX host of the sending domains and check STARTTLS and "
+        "the certificate (off by default: many networks block outbound port 25)",
+        "parse_bool",
+        "true",
+        flag="--sender-mx-tls",
+        env="SENDER_MX_TLS",
+        ini="sender_mx_tls",
+        boolean=True,
+        group="sender-dns",
+    ),
     # --- api health (issue 8) ---
     SettingSpec(
         "campaigns",

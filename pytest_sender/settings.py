@@ -730,6 +730,8 @@ class Settings:
     live_timeout: float = FROM_TABLE
     live_keep: bool = FROM_TABLE
     live_variables: str | None = FROM_TABLE  # a JSON object, kept as canonical JSON text
+    # --- dns.mx-tls (issue 19) ---
+    mx_tls: bool = FROM_TABLE
     # --- api health (issue 8) ---
     campaigns: tuple[str, ...] = FROM_TABLE
     health_window: int = FROM_TABLE  # days

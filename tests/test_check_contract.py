@@ -156,6 +156,7 @@ def _everything_configured(tcp_port: int, dns_port: int, message: Path) -> Setti
         spamd=SpamdAddress("127.0.0.1", tcp_port),
         timeout=0.5,
         live_timeout=0.5,
+        mx_tls=True,
     )
 
 
@@ -230,3 +231,4 @@ def test_the_embedded_sandbox_hands_its_components_parts_by_name() -> None:
         assert parts.fetch_ca_pem is not None
         assert parts.fetch_ca_pem.startswith("-----BEGIN CERTIFICATE-----")
         assert parts.fetch_https_port
+        assert (parts.mx_smtp_port, parts.mx_ca_pem) == (relay.port, relay.ca_pem)  # the relay is the zone's MX

@@ -49,7 +49,7 @@ def preflight(pytester: pytest.Pytester, server: RunningDns, *domains: str, extr
 
 def test_a_healthy_domain_passes_every_dns_check(pytester: pytest.Pytester, dns_server: RunningDns) -> None:
     result = preflight(pytester, dns_server, "good.test")
-    result.assert_outcomes(passed=5, skipped=3)  # no MTA-STS, TLS-RPT or BIMI record: optional
+    result.assert_outcomes(passed=5, skipped=4)  # no MTA-STS, TLS-RPT or BIMI record: optional; mx-tls is opt-in
     result.stdout.fnmatch_lines(["PASSED sender::dns.spf[[]good.test[]]*"])
     result.stdout.fnmatch_lines(
         [
@@ -61,6 +61,7 @@ def test_a_healthy_domain_passes_every_dns_check(pytester: pytest.Pytester, dns_
             "dns.blocklist*good.test*pass*BLOCKLIST_CLEAN*",
             "dns.mta-sts*good.test*skip*MTASTS_NONE*",
             "dns.tls-rpt*good.test*skip*TLSRPT_NONE*",
+            "dns.mx-tls*good.test*skip*MXTLS_DISABLED*",
             "dns.bimi*good.test*skip*BIMI_NONE*",
         ]
     )
@@ -142,7 +143,7 @@ def test_an_idn_domain_is_shown_as_written_and_queried_as_punycode(
     pytester: pytest.Pytester, dns_server: RunningDns
 ) -> None:
     result = preflight(pytester, dns_server, "bücher.test")
-    result.assert_outcomes(passed=5, skipped=3)
+    result.assert_outcomes(passed=5, skipped=4)
     result.stdout.fnmatch_lines(["PASSED sender::dns.dkim[[]bücher.test[]]*"])
     assert dns_server.server is not None
     assert ("udp", "sender._domainkey.xn--bcher-kva.test", "TXT") in dns_server.server.log
@@ -155,7 +156,7 @@ def test_several_domains_each_get_their_items(pytester: pytest.Pytester, dns_ser
 
 def test_without_a_domain_every_dns_check_skips_naming_the_setting(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "-k", "dns", "-rs")
-    result.assert_outcomes(skipped=8)
+    result.assert_outcomes(skipped=9)
     result.stdout.fnmatch_lines(
         [
             "SKIPPED [[]1[]] sender::dns.spf[[]no-domain-configured[]]: DNS_NO_DOMAIN: "
@@ -192,14 +193,14 @@ def test_the_dns_sandbox_scenarios(scenario: str, codes: list[str]) -> None:
 
 
 def test_sender_sandbox_makes_every_dns_check_pass(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--sender-preflight", "--sender-sandbox", "-k", "dns")
-    result.assert_outcomes(passed=8)
+    result = pytester.runpytest("--sender-preflight", "--sender-sandbox", "--sender-mx-tls", "-k", "dns")
+    result.assert_outcomes(passed=9)  # dns.mx-tls too: the sandbox's relay stands in for its MX host
     result.stdout.fnmatch_lines([f"dns.spf*{SANDBOX_DOMAIN}*pass*SPF_OK*"])
 
 
 def test_broken_sandbox_fails_each_dns_check_with_its_code(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--sender-sandbox=broken", "-k", "dns")
-    result.assert_outcomes(failed=7, passed=1, warnings=1)
+    result.assert_outcomes(failed=7, passed=1, skipped=1, warnings=1)  # dns.mx-tls: opt-in, off
     result.stdout.fnmatch_lines(
         [
             "*dns.spf*SPF_INCLUDE_MISSING*",

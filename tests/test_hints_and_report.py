@@ -43,6 +43,7 @@ FAMILY_OF_PREFIX = {
     "DMARC_": "dns_dmarc",
     "ALIGNMENT_": "dns_alignment",
     "MX_": "dns_mx",
+    "MXTLS_": "dns_mxtls",
     "BLOCKLIST_": "dns_blocklist",
     "TLSRPT_": "dns_tlsrpt",
     "MTASTS_": "dns_mtasts",

@@ -111,6 +111,11 @@ def test_junitxml_cases_carry_the_hint_and_the_checks_duration(pytester: pytest.
         assert float(case.get("time", "-1")) == pytest.approx(finding["duration_s"], abs=0.02)  # + setup/teardown
         if finding["status"] == "pass":
             assert "sender_hint" not in properties
+        elif finding["status"] == "skip":  # dns.mx-tls (opt-in, off): the skip's message is its code and summary
+            assert properties["sender_code"] == finding["code"]
+            skipped = case.find("skipped")
+            assert skipped is not None
+            assert skipped.get("message") == f"{finding['code']}: {finding['summary']}"
         else:
             assert properties["sender_fix"] == finding["fix"]
             assert properties["sender_hint"] == finding["hint"]

@@ -187,6 +187,28 @@ def test_certificate_failures_show_what_the_server_presented(servers: SmtpServer
     assert "set the SMTP host to smtp.sender.net" in wrong.hint
 
 
+def test_server_hostname_checks_the_certificate_against_that_name_not_the_address(servers: SmtpServers) -> None:
+    # dns.mx-tls connects to an MX host's address and checks the certificate against the MX name
+    named = servers.relay(tls_context=servers.tls.server_context_for("mx.example.test"))
+    client = servers.client_context()
+
+    def probe(port: int, name: str | None) -> PortProbe:
+        async def one() -> PortProbe:
+            return await probe_smtp_port("127.0.0.1", port, timeout=TIMEOUT, tls_context=client, server_hostname=name)
+
+        return asyncio.run(one())
+
+    verified = probe(named, "mx.example.test")
+    assert verified.tls_version is not None
+    assert verified.server_hostname == "mx.example.test"
+    assert "TLS: " + verified.tls_version + ", certificate verified for mx.example.test" in verified.evidence()
+    assert probe(named, None).outcome is Outcome.CERT_WRONG_NAME  # the address is not in the certificate
+    wrong = probe(servers.relay(tls_context=servers.wrong_name_context()), "mx.example.test")
+    assert wrong.outcome is Outcome.CERT_WRONG_NAME
+    assert wrong.certificate is not None  # fetched with the same name in SNI, for the evidence
+    assert wrong.certificate.names == ("mail.other.example",)
+
+
 def test_the_hint_for_a_timeout_names_the_other_ports_to_try(servers: SmtpServers) -> None:
     port = servers.black_hole()
     finding = port_finding(servers, port)

@@ -58,6 +58,7 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.dns.checks",
     "pytest_sender.dns.alignment_checks",  # dns.alignment[<from address>], when --sender-from is set
     "pytest_sender.dns.transport_checks",  # dns.mta-sts, dns.tls-rpt: for servers delivering to the domain
+    "pytest_sender.dns.mxtls_checks",  # dns.mx-tls (opt-in, --sender-mx-tls): STARTTLS on port 25 of each MX
     "pytest_sender.dns.bimi_checks",  # dns.bimi: the logo receivers show beside authenticated mail
     "pytest_sender.content.checks",
 )
@@ -107,6 +108,11 @@ class RunParts:
     #: resolved through ``dns_resolver`` and certificates verified against their names.
     fetch_ca_pem: str | None = None
     fetch_https_port: int | None = None
+    #: dns.mx-tls's SMTP connections to the MX hosts: the port connected to instead of 25 (a loopback
+    #: server), and a PEM CA trusted INSTEAD of the system's (the sandbox's, a test's); hosts are still
+    #: resolved through ``dns_resolver`` and certificates verified against the MX host names.
+    mx_smtp_port: int | None = None
+    mx_ca_pem: str | None = None
     #: Why the sandbox could not start an inbox of its own (Dovecot absent): the live items skip with it.
     sandbox_inbox_unavailable: str | None = None
 

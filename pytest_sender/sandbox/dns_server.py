@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SANDBOX_DOMAIN",
+    "SANDBOX_MX_HOST",
     "ZONES_DIR",
     "DnsSandboxComponent",
     "DnsServer",
@@ -48,6 +49,9 @@ __all__ = [
 
 #: The sending domain the sandbox's zones describe.
 SANDBOX_DOMAIN = "sender-sandbox.test"
+#: The MX host the "healthy" zone publishes (at 127.0.0.1): the sandbox's SMTP relay, whose certificate
+#: names it, stands in for it (dns.mx-tls connects there, ``RunParts.mx_smtp_port``).
+SANDBOX_MX_HOST = "mx." + SANDBOX_DOMAIN
 #: Zone files of the sandbox scenarios, one directory per scenario.
 ZONES_DIR = Path(__file__).parent / "zones"
 MAX_CNAME_FOLLOW = 8

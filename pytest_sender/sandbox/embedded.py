@@ -112,7 +112,8 @@ class EmbeddedSandbox:
     def run_parts(self) -> RunParts:
         """The parts the checks take from the sandbox besides settings: the SMTP relay's CA (the
         checks verify TLS and trust it), the IMAP delivery the live smoke attaches to its inbox, and
-        the web server's CA and port (dns.mta-sts fetches the policy there)."""
+        the web server's CA and port (dns.mta-sts fetches the policy there), and the relay's port and
+        CA again for dns.mx-tls (the relay stands in for the zone's MX host)."""
         from pytest_sender.preflight.registry import RunParts
         from pytest_sender.sandbox.dovecot import DovecotInboxComponent
         from pytest_sender.sandbox.imap_delivery import ImapDeliveryComponent
@@ -132,6 +133,8 @@ class EmbeddedSandbox:
             sandbox_inbox_unavailable=inbox.unavailable_reason if inbox is not None else None,
             fetch_ca_pem=web.ca_pem if web is not None else None,
             fetch_https_port=web.port if web is not None else None,
+            mx_smtp_port=relay.port if relay is not None else None,
+            mx_ca_pem=relay.ca_pem if relay is not None else None,
         )
 
     def __enter__(self) -> EmbeddedSandbox:

@@ -13,6 +13,11 @@ Scenarios:
 * ``broken``: the relay port plus a closed port that refuses connections (``smtp.port`` warns for
   it and names the working port), and a wrong password (``smtp.auth`` fails with 535).
 
+The relay also stands in for the sandbox zone's MX host (``SANDBOX_MX_HOST``, at 127.0.0.1): its
+certificate names that host as well, and the embedded sandbox hands its port and CA to dns.mx-tls
+(``RunParts.mx_smtp_port``, ``RunParts.mx_ca_pem``). The "broken" zone publishes a null MX (dns.mx
+warns ``MX_NULL`` for it), so there dns.mx-tls has no MX host to test and skips.
+
 :class:`LoopThread` runs the servers on an asyncio loop of their own, in a daemon thread, so the
 relay works while pytest (or the preflight's own loop) runs in the main thread.
 """
@@ -239,13 +244,15 @@ class SmtpSandboxComponent:
         self.live = False
 
     def start(self, scenario: str) -> None:
+        from pytest_sender.sandbox.dns_server import SANDBOX_MX_HOST
         from pytest_sender.sandbox.outbox import Outbox
-        from pytest_sender.sandbox.tls import make_sandbox_tls
+        from pytest_sender.sandbox.tls import SANDBOX_TLS_NAMES, make_sandbox_tls
 
         self.scenario = scenario
         if self.outbox is None:
             self.outbox = Outbox()
-        self._tls = make_sandbox_tls()
+        # the relay is also the zone's MX host (dns.mx-tls): its certificate names that host too
+        self._tls = make_sandbox_tls((*SANDBOX_TLS_NAMES, SANDBOX_MX_HOST))
         self.password = secrets.token_urlsafe(18)
         self._loop = LoopThread().start()
         factory = relay_factory(tls=self._tls, users={self.username: self.password}, outbox=self.outbox)

@@ -181,6 +181,7 @@ class PortProbe:
     tls_version: str | None = None
     certificate: CertificateFacts | None = None
     elapsed_s: float = 0.0
+    server_hostname: str | None = None  # the name the certificate was checked against, when not ``host``
 
     @property
     def works(self) -> bool:
@@ -204,7 +205,7 @@ class PortProbe:
         if self.banner is not None:
             lines.append(f"greeting: {self.banner}")
         if self.tls_version is not None:
-            lines.append(f"TLS: {self.tls_version}, certificate verified for {self.host}")
+            lines.append(f"TLS: {self.tls_version}, certificate verified for {self.server_hostname or self.host}")
         if self.ehlo is not None:
             after = "after TLS" if self.tls_version else "before TLS"
             lines.append(f"EHLO ({after}): {self.ehlo.describe()}")
@@ -432,7 +433,9 @@ class _ProbeProgress:
     tls_version: str | None = None
 
 
-async def _run_dialogue(client: aiosmtplib.SMTP, progress: _ProbeProgress, *, implicit_tls: bool) -> Outcome:
+async def _run_dialogue(
+    client: aiosmtplib.SMTP, progress: _ProbeProgress, *, implicit_tls: bool, server_hostname: str | None
+) -> Outcome:
     progress.stage = Stage.CONNECT
     greeting = await client.connect()
     progress.banner = Reply(greeting.code, " / ".join(greeting.message.splitlines()))
@@ -446,7 +449,7 @@ async def _run_dialogue(client: aiosmtplib.SMTP, progress: _ProbeProgress, *, im
         if not progress.ehlo.supports("STARTTLS"):
             return Outcome.NO_STARTTLS
         progress.stage = Stage.STARTTLS
-        await client.starttls()
+        await client.starttls(server_hostname=server_hostname)
         ssl_object = _ssl_object(client)
         progress.tls_version = ssl_object.version() if ssl_object else "TLS"
         progress.stage = Stage.EHLO_TLS
@@ -470,10 +473,14 @@ async def probe_smtp_port(
     implicit_tls: bool | None = None,
     local_hostname: str | None = None,
     deadline_factor: float = 3.0,
+    server_hostname: str | None = None,
 ) -> PortProbe:
     """Probe one port: connect, greeting, EHLO, STARTTLS (or implicit TLS), EHLO, the AUTH offer, QUIT.
 
     ``timeout`` bounds each step; the whole probe is bounded by ``deadline_factor * timeout``.
+    ``server_hostname`` is the name sent in SNI and the certificate is verified against after
+    STARTTLS, when ``host`` is not that name (an MX host's address, found through the run's
+    resolver); with implicit TLS the certificate is verified against ``host``.
     Never raises for a network or protocol fault: the outcome says what happened.
     """
     import aiosmtplib
@@ -489,7 +496,8 @@ async def probe_smtp_port(
     reply: Reply | None = None
     try:
         outcome = await asyncio.wait_for(
-            _run_dialogue(client, progress, implicit_tls=implicit), timeout=timeout * deadline_factor
+            _run_dialogue(client, progress, implicit_tls=implicit, server_hostname=server_hostname),
+            timeout=timeout * deadline_factor,
         )
         stage = progress.stage
     except ParseError as exc:
@@ -515,7 +523,14 @@ async def probe_smtp_port(
         detail = f"AUTH offers only {' '.join(progress.ehlo.auth_mechanisms) if progress.ehlo else '?'}"
     certificate = None
     if outcome.is_certificate_problem:
-        der = await fetch_certificate(host, port, implicit_tls=implicit, timeout=timeout, local_hostname=local_hostname)
+        der = await fetch_certificate(
+            host,
+            port,
+            implicit_tls=implicit,
+            timeout=timeout,
+            local_hostname=local_hostname,
+            server_hostname=server_hostname,
+        )
         if der is not None:
             try:
                 certificate = parse_certificate(der)
@@ -534,16 +549,24 @@ async def probe_smtp_port(
         tls_version=progress.tls_version,
         certificate=certificate,
         elapsed_s=time.perf_counter() - started,
+        server_hostname=server_hostname,
     )
 
 
 async def fetch_certificate(
-    host: str, port: int, *, implicit_tls: bool, timeout: float, local_hostname: str | None = None
+    host: str,
+    port: int,
+    *,
+    implicit_tls: bool,
+    timeout: float,
+    local_hostname: str | None = None,
+    server_hostname: str | None = None,
 ) -> bytes | None:
     """The certificate the server presents, fetched WITHOUT verification, for evidence only.
 
-    Used only after verification failed, to show which names and dates the certificate has.
-    ``None`` when it cannot be fetched.
+    Used only after verification failed, to show which names and dates the certificate has
+    (``server_hostname`` is sent in SNI after STARTTLS, as the probe did). ``None`` when it cannot
+    be fetched.
     """
     client = _client(
         host,
@@ -558,7 +581,7 @@ async def fetch_certificate(
     async def _fetch() -> bytes | None:
         await client.connect()
         if not implicit_tls:
-            await client.starttls()
+            await client.starttls(server_hostname=server_hostname)
         ssl_object = _ssl_object(client)
         return ssl_object.getpeercert(binary_form=True) if ssl_object else None
 
