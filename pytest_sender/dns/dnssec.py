@@ -34,6 +34,7 @@ __all__ = [
     "TrustAnchor",
     "Validity",
     "ZoneVerdict",
+    "key_tags",
     "parse_trust_anchor",
     "validate_rrset",
     "validate_zone_keys",
@@ -221,6 +222,19 @@ def _rdataset(rdtype: str, texts: Sequence[str]) -> Any:
     return dns.rdataset.from_text_list(
         dns.rdataclass.IN, rdtype, 0, list(texts), origin=dns.name.root, relativize=False
     )
+
+
+def key_tags(dnskeys: Sequence[str]) -> tuple[int, ...]:
+    """The key tags (RFC 4034 Appendix B) of DNSKEY rdata texts; those that cannot be read are left out."""
+    import dns.dnssec
+
+    tags: list[int] = []
+    for text in dnskeys:
+        try:
+            tags.extend(int(dns.dnssec.key_id(key)) for key in _rdataset("DNSKEY", [text]))
+        except _dns_errors():
+            continue
+    return tuple(tags)
 
 
 def _when(timestamp: int) -> str:

@@ -191,11 +191,13 @@ class Resolver:
         """Ask for ``rdtype`` records of ``name`` (an IDN is queried as its A-label).
 
         ``dnssec=True`` sets the DO bit (EDNS, RFC 3225), so a signed zone's server adds the
-        RRSIGs, which come back in :attr:`DnsAnswer.rrsigs`; such a query has its own cache entry
+        RRSIGs, which come back in :attr:`DnsAnswer.rrsigs`, and the CD bit (RFC 4035 §3.2.2), so a
+        validating resolver hands over what a bogus zone serves instead of SERVFAIL (the caller
+        validates); ``name`` may be ``"."``, the root. Such a query has its own cache entry
         (a plain query's bytes and answer are unchanged). Never raises for a DNS or network fault;
         raises :class:`ParseError` for a name that cannot be put on the wire.
         """
-        qname = to_ascii_name(name)
+        qname = "." if name == "." else to_ascii_name(name)  # the root: a DNSSEC walk starts there
         rdtype = rdtype.upper()
         if not self.use_cache:
             return await self._query_following(qname, rdtype, dnssec)
@@ -278,13 +280,16 @@ class Resolver:
         self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, dnssec: bool
     ) -> dns.message.QueryMessage:
         """The query message: RD, EDNS with :attr:`udp_payload` (none when ``None``); with ``dnssec``
-        EDNS always (the DO bit lives there; 512 bytes when no payload is set) and DO set."""
+        EDNS always (the DO bit lives there; 512 bytes when no payload is set), DO and CD set."""
+        import dns.flags
         import dns.message
 
         if dnssec:
-            return dns.message.make_query(
+            query = dns.message.make_query(
                 name, rdtype, use_edns=True, payload=self.udp_payload or 512, want_dnssec=True
             )
+            query.flags |= dns.flags.CD
+            return query
         return dns.message.make_query(
             name, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
         )

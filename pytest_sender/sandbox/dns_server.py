@@ -17,6 +17,10 @@ Under the live smoke (``live``) it publishes the key the sandbox signs with at S
 (``dkim.sendersrv.com``, where ``sender._domainkey.<domain>`` points), so signatures verify; the
 "broken" live scenario (zones ``broken-live``) points the CNAME at that key host too but leaves
 the zone file's key there: a key that is not the signer's, so every signature fails to verify.
+The zone of :data:`SANDBOX_DOMAIN` is signed at start with a key made then
+(:mod:`pytest_sender.sandbox.dnssec_signing`), and :attr:`DnsSandboxComponent.trust_anchor` is the
+DS record dns.dnssec starts from: the key's own under "healthy", another key's under "broken" (a
+DS that matches no key of the zone, as after a key rollover the registrar never heard of).
 """
 
 from __future__ import annotations
@@ -445,6 +449,8 @@ class DnsSandboxComponent:
         self.scenario = "healthy"
         #: Set by the embedded sandbox before start() under --sender-live: mail is signed and judged.
         self.live = False
+        #: The DS record (zone-file text) a validator of the sandbox's signed zone starts from.
+        self.trust_anchor: str | None = None
 
     def start(self, scenario: str) -> None:
         directory = ZONES_DIR / scenario
@@ -462,12 +468,20 @@ class DnsSandboxComponent:
 
             label, _, origin = KEY_HOST.partition(".")
             zones[origin] = with_txt_record(zones[origin], label, sandbox_signing_key().zone_rdata())
+        from pytest_sender.sandbox.dnssec_signing import new_zone_key, sign_zone_text
+
+        key = new_zone_key(SANDBOX_DOMAIN)
+        zones[SANDBOX_DOMAIN] = sign_zone_text(SANDBOX_DOMAIN, zones[SANDBOX_DOMAIN], key)
+        # broken: the anchor is the DS of a key the zone does not publish (a rollover the parent missed)
+        anchor_key = key if scenario != "broken" else new_zone_key(SANDBOX_DOMAIN)
+        self.trust_anchor = anchor_key.ds_text()
         self.server = DnsServer(zones).start()
 
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        self.trust_anchor = None
 
     def settings_overrides(self) -> dict[str, Any]:
         if self.server is None:
