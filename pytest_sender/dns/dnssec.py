@@ -120,6 +120,12 @@ def _shown(text: str, limit: int = 60) -> str:
     return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
 
 
+def _reason(exc: BaseException) -> str:
+    """An exception's message for ours, cut short (dnspython's may quote the whole input)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
 def _dns_errors() -> tuple[type[BaseException], ...]:
     import dns.exception
 
@@ -193,7 +199,7 @@ def _parse_anchor_line(line: str, where: str) -> tuple[Any, str, str, int]:
     try:
         rdata: Any = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(kind), data, origin=dns.name.root)
     except errors as exc:
-        raise ParseError(f"{where}: the {kind} data cannot be read ({type(exc).__name__})") from exc
+        raise ParseError(f"{where}: the {kind} data cannot be read ({_reason(exc)})") from exc
     if kind == "DS":
         expected = _DIGEST_BYTES.get(rdata.digest_type)
         if expected is None:
@@ -207,7 +213,7 @@ def _parse_anchor_line(line: str, where: str) -> tuple[Any, str, str, int]:
         try:
             tag = int(dns.dnssec.key_id(rdata))
         except errors as exc:
-            raise ParseError(f"{where}: the key cannot be read ({type(exc).__name__})") from exc
+            raise ParseError(f"{where}: the key cannot be read ({_reason(exc)})") from exc
     return name, kind, rdata.to_text(), tag
 
 
