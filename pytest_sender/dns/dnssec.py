@@ -19,6 +19,7 @@ Each returns a :class:`ZoneVerdict`: ``OK``, ``BOGUS`` (which key or signature f
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import time
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ __all__ = [
     "TrustAnchor",
     "Validity",
     "ZoneVerdict",
+    "ds_anchor",
     "key_tags",
     "parse_trust_anchor",
     "validate_rrset",
@@ -147,6 +149,11 @@ def parse_trust_anchor(text: str) -> TrustAnchor:
     """
     if not isinstance(text, str):
         raise ParseError("the trust anchor is not text")
+    return _parse_trust_anchor(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_trust_anchor(text: str) -> TrustAnchor:  # once per run's anchor, not once per domain
     if len(text) > MAX_ANCHOR_CHARS:
         raise ParseError(f"the trust anchor is longer than {MAX_ANCHOR_CHARS} characters")
     lines = [line.split(";", 1)[0].strip() for line in text.splitlines()]
@@ -221,6 +228,13 @@ def _parse_anchor_line(line: str, where: str) -> tuple[Any, str, str, int]:
 
 
 def _rdataset(rdtype: str, texts: Sequence[str]) -> Any:
+    """The rdataset of ``texts`` (never changed by its users: parsed once per run of the same records,
+    as every domain of a fleet meets the same keys of the zones above it)."""
+    return _parsed_rdataset(rdtype, tuple(texts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_rdataset(rdtype: str, texts: tuple[str, ...]) -> Any:
     import dns.name
     import dns.rdataclass
     import dns.rdataset
@@ -228,6 +242,17 @@ def _rdataset(rdtype: str, texts: Sequence[str]) -> Any:
     return dns.rdataset.from_text_list(
         dns.rdataclass.IN, rdtype, 0, list(texts), origin=dns.name.root, relativize=False
     )
+
+
+def ds_anchor(zone: str, ds_records: Sequence[str]) -> TrustAnchor:
+    """The DS records a parent publishes for ``zone`` (rdata texts), as the anchor of its keys;
+    records this validator cannot read are left out (then no key matches)."""
+    try:
+        records = list(_rdataset("DS", ds_records))
+    except _dns_errors():
+        return TrustAnchor(zone, "DS", (), ())
+    usable = [r for r in records if _DIGEST_BYTES.get(r.digest_type) == len(r.digest)]
+    return TrustAnchor(zone, "DS", tuple(r.to_text() for r in usable), tuple(int(r.key_tag) for r in usable))
 
 
 def key_tags(dnskeys: Sequence[str]) -> tuple[int, ...]:
@@ -252,6 +277,9 @@ def _check_signatures(rrset: SignedRRset, zone: str, keys: Sequence[Any], now: f
     import dns.dnssec
     import dns.exception
     import dns.name
+    import dns.rdataclass
+    import dns.rdataset
+    import dns.rdatatype
     import dns.rdtypes.ANY.RRSIG
 
     errors = _dns_errors()
@@ -278,7 +306,9 @@ def _check_signatures(rrset: SignedRRset, zone: str, keys: Sequence[Any], now: f
         return ZoneVerdict(
             Validity.BOGUS, zone, f"{what} are signed by key tag {used}, which is not a trusted key ({known})"
         )
-    key_set = _rdataset("DNSKEY", [key.to_text() for key in keys])
+    key_set = dns.rdataset.Rdataset(dns.rdataclass.IN, dns.rdatatype.DNSKEY)
+    for key in keys:
+        key_set.add(key)
     expired: list[Any] = []
     failed: list[str] = []
     for sig in keyed:
