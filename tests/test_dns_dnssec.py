@@ -34,7 +34,8 @@ from pytest_sender.preflight.registry import CheckContext, RunParts
 from pytest_sender.sandbox import EmbeddedSandbox
 from pytest_sender.sandbox.dns_server import SANDBOX_DOMAIN, DnsServer
 from pytest_sender.sandbox.dnssec_signing import ZoneKey, new_zone_key, sign_zone_text
-from pytest_sender.settings import Settings, resolve_settings
+from pytest_sender.settings import Nameserver, Settings, resolve_settings
+from tests.helpers.dns_servers import KNOTD, SKIP_KNOT_REASON, start_knot
 
 SOA = "@ IN SOA ns1.{o}. hostmaster.{o}. 1 3600 600 86400 300\n@ IN NS ns1.{o}.\nns1 IN A 127.0.0.1\n"
 CHILDREN = ("example", "unsigned", "island", "mismatch", "expired", "tampered")
@@ -75,11 +76,14 @@ class Chain:
             key = self.keys[f"{child}.test"] if child != "mismatch" else new_zone_key("mismatch.test")
             parent += f"{child} DS {key.ds_rdata_text()}\n"
         zones["test"] = sign_zone_text("test", _zone("test", parent), self.keys["test"])
+        self.zones = zones
         self.server = DnsServer(zones).start()
         self.anchor = self.keys["test"].ds_text()
 
-    def context(self, timeout: float = 2.0, anchor: str | None = None) -> CheckContext:
-        resolver = Resolver([self.server.nameserver], timeout=timeout)
+    def context(
+        self, timeout: float = 2.0, anchor: str | None = None, server: Nameserver | None = None
+    ) -> CheckContext:
+        resolver = Resolver([server or self.server.nameserver], timeout=timeout)
         return CheckContext(
             Settings(timeout=timeout),
             RunParts(dns_resolver=resolver, dnssec_trust_anchor=self.anchor if anchor is None else anchor),
@@ -220,6 +224,26 @@ def test_a_timeout_is_an_error_not_a_verdict(chain: Chain) -> None:
 
 def test_a_domain_that_does_not_exist_is_not_found(chain: Chain) -> None:
     assert chain.check("nowhere.test").code == "DNS_DOMAIN_NOT_FOUND"
+
+
+KNOT_VERDICTS = {
+    "example.test": "DNSSEC_OK",
+    "sub.example.test": "DNSSEC_OK",
+    "unsigned.test": "DNSSEC_UNSIGNED",
+    "island.test": "DNSSEC_DS_MISSING",
+    "mismatch.test": "DNSSEC_BOGUS",
+    "expired.test": "DNSSEC_EXPIRED",
+    "tampered.test": "DNSSEC_BOGUS",
+}
+
+
+@pytest.mark.skipif(KNOTD is None, reason=SKIP_KNOT_REASON)
+def test_knot_serving_the_same_signed_zones_gives_the_same_verdicts(chain: Chain, tmp_path: Path) -> None:
+    for origin, text in chain.zones.items():
+        (tmp_path / f"{origin}.zone").write_text(text, encoding="utf-8")
+    with start_knot(tmp_path) as knot:
+        verdicts = {domain: run_check(chain.context(server=knot.nameserver), domain).code for domain in KNOT_VERDICTS}
+    assert verdicts == KNOT_VERDICTS
 
 
 def test_the_setting_takes_a_file_or_the_records_and_refuses_garbage(chain: Chain, tmp_path: Path) -> None:
