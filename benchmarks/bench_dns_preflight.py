@@ -18,7 +18,11 @@ lookups has depth 3:
   host → the logo over HTTPS: depth 2 plus one HTTPS fetch.
 
 ``--classic`` runs only the five checks before issue 19 (dns.spf … dns.blocklist), the baseline for
-the same-run ratio.
+the same-run ratio. ``--dnssec`` adds dns.dnssec: the server then also holds a signed ``test`` zone
+(the trust anchor's zone, handed to the run as ``RunParts.dnssec_trust_anchor``) with a DS for
+each ``bench-N.test``, itself signed (one ED25519 key per zone, made and signed at server start).
+Its walk asks DNSKEY test (shared by every domain), DS, DNSKEY and SOA of the domain and its MX,
+all at once: depth 1, so the longest chain stays 3.
 
 Targets (issue 4): one domain ≤ 1.25 × 3 × delay; 100 domains ≤ 3 × one domain.
 Run: ``.venv/bin/python benchmarks/bench_dns_preflight.py --runs 5`` (``--classic`` for the baseline).
@@ -85,11 +89,28 @@ def build_zones(count: int, *, fetched: bool = True) -> dict[str, str]:
     return zones
 
 
-def serve(count: int, delay: float, conn: Connection) -> None:
+def sign_zones(zones: dict[str, str], count: int) -> str:
+    """Sign every ``bench-N.test`` zone, add a signed ``test`` zone holding their DS; the anchor (DS of test)."""
+    from pytest_sender.sandbox.dnssec_signing import new_zone_key, sign_zone_text
+
+    parent = HEAD.format(o="test")
+    for n in range(count):
+        origin = f"bench-{n}.test"
+        key = new_zone_key(origin)
+        zones[origin] = sign_zone_text(origin, zones[origin], key)
+        parent += f"bench-{n} NS ns1.{origin}.\nbench-{n} DS {key.ds_rdata_text()}\n"
+    top = new_zone_key("test")
+    zones["test"] = sign_zone_text("test", parent, top)
+    return top.ds_text()
+
+
+def serve(count: int, delay: float, conn: Connection, dnssec: bool = False) -> None:
     from pytest_sender.sandbox.dns_server import DnsServer, Faults
 
-    server = DnsServer(build_zones(count), faults=Faults(delay=delay)).start()
-    conn.send(server.port)
+    zones = build_zones(count)
+    anchor = sign_zones(zones, count) if dnssec else None
+    server = DnsServer(zones, faults=Faults(delay=delay)).start()
+    conn.send((server.port, anchor))
     conn.recv()  # wait for "stop"
     server.stop()
 
@@ -116,7 +137,7 @@ CLASSIC = ["BLOCKLIST_CLEAN", "DKIM_OK", "DMARC_OK", "MX_OK", "SPF_OK"]
 
 
 def run_once(
-    port: int, domains: int, timeout: float, parts: RunParts, *, classic: bool = False
+    port: int, domains: int, timeout: float, parts: RunParts, *, classic: bool = False, dnssec: bool = False
 ) -> tuple[float, float, list[str]]:
     """Wall time, this process's CPU time (less sensitive to a busy machine) and the finding codes."""
     settings = Settings(
@@ -124,7 +145,10 @@ def run_once(
         nameservers=(Nameserver("127.0.0.1", port),),
         timeout=timeout,
     )
-    planned = plan_checks(settings, load_checks(MODULES[:1] if classic else MODULES, plugins=False))
+    modules = MODULES[:1] if classic else MODULES
+    if dnssec:
+        modules = [*modules, "pytest_sender.dns.dnssec_checks"]
+    planned = plan_checks(settings, load_checks(modules, plugins=False))
     started = time.perf_counter()
     cpu_started = time.process_time()
     findings = run_preflight(planned, settings, parts=parts)
@@ -140,25 +164,32 @@ def main() -> None:
     parser.add_argument("--domains", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--classic", action="store_true", help="only the five checks before issue 19")
+    parser.add_argument("--dnssec", action="store_true", help="sign the zones and add dns.dnssec")
     args = parser.parse_args()
 
     parent, child = multiprocessing.Pipe()
-    process = multiprocessing.Process(target=serve, args=(args.domains, args.delay, child), daemon=True)
+    process = multiprocessing.Process(target=serve, args=(args.domains, args.delay, child, args.dnssec), daemon=True)
     process.start()
     web_parent, web_child = multiprocessing.Pipe()
     web_process = multiprocessing.Process(target=serve_web, args=(args.domains, web_child), daemon=True)
     web_process.start()
-    port = parent.recv()
+    port, anchor = parent.recv()
     web_port, ca_pem = web_parent.recv()
-    parts = RunParts(fetch_ca_pem=ca_pem, fetch_https_port=web_port)
-    expected = sorted(CLASSIC + ([] if args.classic else ["BIMI_OK", "MTASTS_OK", "TLSRPT_OK"]))
+    parts = RunParts(fetch_ca_pem=ca_pem, fetch_https_port=web_port, dnssec_trust_anchor=anchor)
+    expected = sorted(
+        CLASSIC
+        + ([] if args.classic else ["BIMI_OK", "MTASTS_OK", "TLSRPT_OK"])
+        + (["DNSSEC_OK"] if args.dnssec else [])
+    )
     try:
-        run_once(port, 1, args.timeout, parts, classic=args.classic)  # warm-up: imports, first sockets
+        run_once(port, 1, args.timeout, parts, classic=args.classic, dnssec=args.dnssec)  # warm-up: imports, sockets
         results: dict[int, list[float]] = {1: [], args.domains: []}
         cpu_times: dict[int, list[float]] = {1: [], args.domains: []}
         for _ in range(args.runs):
             for count in list(results):
-                elapsed, cpu, codes = run_once(port, count, args.timeout, parts, classic=args.classic)
+                elapsed, cpu, codes = run_once(
+                    port, count, args.timeout, parts, classic=args.classic, dnssec=args.dnssec
+                )
                 if codes != expected:
                     raise SystemExit(f"unexpected findings {codes}; the benchmark zones are wrong")
                 results[count].append(elapsed)
@@ -173,6 +204,8 @@ def main() -> None:
     many = statistics.median(results[args.domains])
     budget_one = 1.25 * DEPTH * args.delay
     which = "the five classic dns checks" if args.classic else "all eight dns checks"
+    if args.dnssec:
+        which += " and dns.dnssec"
     print(f"{which}; delay per answer: {args.delay * 1000:.0f} ms; longest dependent chain: {DEPTH} lookups")
     print(
         f"1 domain:    median {one * 1000:7.1f} ms of {args.runs} runs "

@@ -202,6 +202,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
         group="sender-dns",
     ),
     SettingSpec(
+        "dnssec_trust_anchor",
+        "where dns.dnssec's chain of trust starts: root (the IANA root key KSK-2017), a file of DS or "
+        "DNSKEY records in zone-file form, or one such record itself (a value holding a space that is "
+        "not a file's path)",
+        "parse_dnssec_trust_anchor",
+        "example.com. IN DS 12345 13 2 <64 hex digits>",
+        flag="--sender-dnssec-trust-anchor",
+        env="SENDER_DNSSEC_TRUST_ANCHOR",
+        ini="sender_dnssec_trust_anchor",
+        default="root",
+        group="sender-dns",
+    ),
+    SettingSpec(
         "timeout",
         "network timeout in seconds",
         "parse_timeout",

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from pytest_sender.errors import ConfigError
+from pytest_sender.errors import ConfigError, ParseError
 from pytest_sender.setting_specs import DEFAULT_API_URL, GROUPS, SETTINGS, SPECS_BY_NAME, SettingSpec
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "FROM_TABLE",
     "PARSERS",
     "SETTINGS",
+    "DnssecTrustAnchor",
     "InboxAddress",
     "Nameserver",
     "RateThreshold",
@@ -153,6 +154,22 @@ class DomainsFile:
 
     def __str__(self) -> str:
         return f"{self.path} ({len(self.domains)} domains)"
+
+
+@dataclass(frozen=True)
+class DnssecTrustAnchor:
+    """Where dns.dnssec starts (``--sender-dnssec-trust-anchor``): ``source`` is ``"root"`` (the
+    built-in IANA root key; ``text`` empty), a file's path, or ``"inline"``; ``text`` holds the DS or
+    DNSKEY records (checked by :func:`pytest_sender.dns.dnssec.parse_trust_anchor`) of ``zone``."""
+
+    source: str
+    text: str = ""
+    zone: str = "."
+
+    def __str__(self) -> str:
+        if self.source == "root":
+            return "root"
+        return f"{self.source} ({self.zone})" if self.source != "inline" else f"inline ({self.zone})"
 
 
 # --- parsers: each takes one raw string and returns the value, or raises _Invalid -------------
@@ -524,6 +541,54 @@ def parse_domains_file(raw: str) -> DomainsFile:
     return DomainsFile(path, tuple(domains))
 
 
+#: A trust anchor file larger than this is refused (a few keys take a few hundred bytes).
+TRUST_ANCHOR_FILE_LIMIT = 256 * 1024
+
+
+@setting_parser
+def parse_dnssec_trust_anchor(raw: str) -> DnssecTrustAnchor:
+    """``root``, a path to a file of DS/DNSKEY records, or the records themselves.
+
+    A value that names no file and holds a space is read as the records; the records are
+    checked here (so a malformed anchor stops the run before it starts), with the pure parser of
+    :mod:`pytest_sender.dns.dnssec`, imported only when a value other than ``root`` is given.
+    """
+    text = raw.strip()
+    if not text:
+        raise _Invalid("the trust anchor is empty")
+    if text.lower() == "root":
+        return DnssecTrustAnchor("root")
+    path = Path(text)
+    try:
+        is_file = len(text) < 4096 and path.is_file()
+    except (OSError, ValueError):  # a name the OS cannot hold (a NUL byte, too long)
+        is_file = False
+    if is_file:
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(TRUST_ANCHOR_FILE_LIMIT + 1)
+        except OSError as exc:
+            raise _Invalid(f"{_shown(text)} cannot be read ({exc.strerror or type(exc).__name__})") from exc
+        if len(data) > TRUST_ANCHOR_FILE_LIMIT:
+            raise _Invalid(f"{_shown(text)} is larger than {TRUST_ANCHOR_FILE_LIMIT // 1024} KiB")
+        try:
+            records, source = data.decode("utf-8-sig"), str(path)
+        except UnicodeDecodeError as exc:
+            raise _Invalid(f"{_shown(text)} is not UTF-8 text") from exc
+    elif any(character.isspace() for character in text):
+        records, source = text, "inline"
+    else:
+        raise _Invalid(f"{_shown(text)} is neither root, a readable file nor a DS or DNSKEY record")
+    from pytest_sender.dns.dnssec import parse_trust_anchor
+
+    try:
+        anchor = parse_trust_anchor(records)
+    except ParseError as exc:
+        where = f"{_shown(text)}: " if source != "inline" else ""
+        raise _Invalid(f"{where}{exc}") from exc
+    return DnssecTrustAnchor(source, records, anchor.zone)
+
+
 @setting_parser
 def parse_message_file(raw: str) -> Path:
     path = parse_path(raw)
@@ -718,6 +783,7 @@ class Settings:
     smtp_username: Secret | None = FROM_TABLE
     smtp_password: Secret | None = FROM_TABLE
     nameservers: tuple[Nameserver, ...] = FROM_TABLE
+    dnssec_trust_anchor: DnssecTrustAnchor = FROM_TABLE
     timeout: float = FROM_TABLE
     strict: bool = FROM_TABLE
     full_table: bool = FROM_TABLE

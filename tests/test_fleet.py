@@ -180,10 +180,11 @@ def fleet_dns() -> Iterator[DnsServer]:
 def test_a_fleet_run_folds_the_table_and_reports_every_finding(pytester: pytest.Pytester, fleet_dns: DnsServer) -> None:
     domains = [f"fleet-{n}.test" for n in range(HEALTHY_DOMAINS)] + ["missing.test"]
     pytester.makefile(".txt", domains="# the fleet\n" + "\n".join(domains) + "\n")
+    # dns.dnssec walks from the root key, which this authoritative-only server does not serve
     args = [
         "--sender-preflight",
         "-k",
-        "dns",
+        "dns and not dnssec",
         "--sender-domains-file",
         "domains.txt",
         "--sender-nameserver",

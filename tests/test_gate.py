@@ -29,15 +29,15 @@ def test_with_nothing_configured_the_run_passes_and_its_last_line_says_nothing_w
 ) -> None:
     result = pytester.runpytest("--sender-preflight")
     assert result.ret == 0  # the fork pull request: no secrets, not strict, still green
-    result.assert_outcomes(skipped=13)
+    result.assert_outcomes(skipped=14)
     assert _last_line(result.outlines) == NOTHING_CHECKED
-    assert "13 skipped" in [line for line in result.outlines if line.strip()][-2]
+    assert "14 skipped" in [line for line in result.outlines if line.strip()][-2]
 
 
 def test_under_strict_a_missing_token_or_domain_fails_naming_the_setting(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--sender-preflight", "--sender-strict", "--sender-report", "r.json")
     assert result.ret == 1
-    result.assert_outcomes(failed=10, skipped=3)  # the token and the nine dns checks
+    result.assert_outcomes(failed=11, skipped=3)  # the token and the ten dns checks
     result.stdout.fnmatch_lines(
         [
             "*api.token[[]api.sender.net[]] failed: not configured, required under --sender-strict: "

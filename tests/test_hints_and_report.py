@@ -48,6 +48,7 @@ FAMILY_OF_PREFIX = {
     "TLSRPT_": "dns_tlsrpt",
     "MTASTS_": "dns_mtasts",
     "BIMI_": "dns_bimi",
+    "DNSSEC_": "dns_dnssec",
     "LIVE_": "live",
     "CONTENT_": "content",
     "SPAM_SCORE_": "content",

@@ -42,7 +42,7 @@ def test_the_unconfigured_run_prints_each_fix_once(pytester: pytest.Pytester) ->
     result = pytester.runpytest("--sender-preflight")
     assert result.stdout.str().count("fix: set SENDER_DOMAINS or --sender-domain") == 1
     table = _table(result.stdout.str())
-    assert [line.split()[0] for line in table if not line.startswith(" ")][-1] == "dns.bimi"
+    assert [line.split()[0] for line in table if not line.startswith(" ")][-1] == "dns.dnssec"
     assert table[-1].strip() == "fix: set SENDER_DOMAINS or --sender-domain"
 
 

@@ -117,6 +117,7 @@ SEEN = [
     ("live_variables", '{"a":' * 2000 + "1" + "}" * 2000),
     ("report", "."),
     ("report", "/dev/null/r.json"),
+    ("dnssec_trust_anchor", "x. IN DS ²0326 8 2 " + "ab" * 32),
 ]
 
 

@@ -3,15 +3,15 @@
 :class:`Resolver` wraps dnspython's ``dns.asyncresolver`` and never raises for a DNS or network
 fault: every outcome is a frozen :class:`DnsAnswer` whose :class:`DnsStatus` keeps NXDOMAIN,
 NODATA, SERVFAIL, REFUSED and timeout apart (a fault is never a "missing" record). Answers are
-cached per resolver, keyed by (nameservers, name, type), and in-flight queries for the same key
-are shared; a semaphore bounds how many queries are on the wire at once.
+cached per resolver, keyed by (nameservers, name, type, DO bit), and in-flight queries for the
+same key are shared; a semaphore bounds how many queries are on the wire at once.
 
 One path asks every question (:meth:`Resolver._query_once`): the query as
-``dns.message.make_query`` renders it goes to each server in turn on that server's one shared UDP
-socket (answers matched by message ID), at most once per server; the answer is parsed with
-``dns.message.from_wire`` and checked with dnspython's ``resolve_chaining``. A truncated answer is
-asked again over TCP (``dns.asyncquery.tcp``); SERVFAIL, REFUSED, a timeout, a malformed answer or
-a network error moves on to the next server.
+``dns.message.make_query`` renders it (with the DO bit when ``dnssec=True``) goes to each server
+in turn on that server's one shared UDP socket (answers matched by message ID), at most once per
+server; the answer is parsed with ``dns.message.from_wire`` and checked with dnspython's
+``resolve_chaining``. A truncated answer is asked again over TCP (``dns.asyncquery.tcp``);
+SERVFAIL, REFUSED, a timeout, a malformed answer or a network error moves on to the next server.
 
 dnspython is imported only when the first query is made.
 """
@@ -93,6 +93,9 @@ class DnsAnswer:
     cname_chain: tuple[str, ...] = ()
     detail: str = ""
     server: str = ""
+    #: With ``query(..., dnssec=True)``: the RRSIG records covering the answer (each as its text),
+    #: from the answer section at the final name; empty for a plain query or an unsigned answer.
+    rrsigs: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -173,37 +176,42 @@ class Resolver:
         self.udp_payload = udp_payload
         self.use_cache = cache
         self.queries_sent = 0  # questions that went to the wire (cache misses), for tests and benchmarks
-        self._cache: dict[tuple[tuple[Nameserver, ...], str, str], asyncio.Task[DnsAnswer]] = {}
+        self._cache: dict[tuple[tuple[Nameserver, ...], str, str, bool], asyncio.Task[DnsAnswer]] = {}
         self._semaphore: asyncio.Semaphore | None = None
         self._shared: tuple[_SharedUdp, ...] | None = None  # one UDP socket per server, opened on demand
-        self._templates: dict[dns.rdatatype.RdataType, bytes] = {}  # the query wire per type, for the root name
+        # the query wire per (type, DO bit), for the root name
+        self._templates: dict[tuple[dns.rdatatype.RdataType, bool], bytes] = {}
         self._label = ",".join(str(ns) for ns in self.nameservers) or "system resolver"  # DnsAnswer.server
 
     def __repr__(self) -> str:
         servers = ",".join(str(ns) for ns in self.nameservers) or "system"
         return f"Resolver(nameservers={servers}, timeout={self.timeout:g})"
 
-    async def query(self, name: str, rdtype: str) -> DnsAnswer:
+    async def query(self, name: str, rdtype: str, *, dnssec: bool = False) -> DnsAnswer:
         """Ask for ``rdtype`` records of ``name`` (an IDN is queried as its A-label).
 
-        Never raises for a DNS or network fault; raises :class:`ParseError` for a name that
-        cannot be put on the wire.
+        ``dnssec=True`` sets the DO bit (EDNS, RFC 3225), so a signed zone's server adds the
+        RRSIGs, which come back in :attr:`DnsAnswer.rrsigs`, and the CD bit (RFC 4035 §3.2.2), so a
+        validating resolver hands over what a bogus zone serves instead of SERVFAIL (the caller
+        validates); ``name`` may be ``"."``, the root. Such a query has its own cache entry
+        (a plain query's bytes and answer are unchanged). Never raises for a DNS or network fault;
+        raises :class:`ParseError` for a name that cannot be put on the wire.
         """
-        qname = to_ascii_name(name)
+        qname = "." if name == "." else to_ascii_name(name)  # the root: a DNSSEC walk starts there
         rdtype = rdtype.upper()
         if not self.use_cache:
-            return await self._query_following(qname, rdtype)
-        key = (self.nameservers, qname, rdtype)
+            return await self._query_following(qname, rdtype, dnssec)
+        key = (self.nameservers, qname, rdtype, dnssec)
         task = self._cache.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._query_following(qname, rdtype))
+            task = asyncio.ensure_future(self._query_following(qname, rdtype, dnssec))
             self._cache[key] = task
         elif task.done() and not task.cancelled():
             return task.result()  # a cached answer: no shield, no extra future (most lookups of a fleet)
         return await asyncio.shield(task)
 
-    async def _query_following(self, qname: str, rdtype: str) -> DnsAnswer:
-        answer = await self._query_once(qname, rdtype)
+    async def _query_following(self, qname: str, rdtype: str, dnssec: bool = False) -> DnsAnswer:
+        answer = await self._query_once(qname, rdtype, dnssec)
         chain = answer.cname_chain
         # An authoritative server answers a CNAME into a zone it does not serve with the CNAME
         # alone (NOERROR, no data); a recursive resolver would chase it, so we do too.
@@ -212,10 +220,18 @@ class Resolver:
             target = chain[-1]
             if target in chain[:-1] or target == qname:
                 break  # a CNAME loop
-            follow = await self._query_once(target, rdtype)
+            follow = await self._query_once(target, rdtype, dnssec)
             chain = chain + follow.cname_chain
             answer = DnsAnswer(
-                qname, rdtype, follow.status, follow.records, follow.strings, chain, follow.detail, follow.server
+                qname,
+                rdtype,
+                follow.status,
+                follow.records,
+                follow.strings,
+                chain,
+                follow.detail,
+                follow.server,
+                follow.rrsigs,
             )
             hops += 1
             if not follow.cname_chain:
@@ -240,29 +256,47 @@ class Resolver:
             self._shared = tuple(_SharedUdp(host, port) for host, port in addresses)
         return self._shared
 
-    def _query_wire(self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> bytes:
+    def _query_wire(self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, dnssec: bool = False) -> bytes:
         """The query for ``name``/``rdtype`` as ``dns.message.make_query`` renders it (RD, EDNS), ID 0.
+
+        With ``dnssec`` the query carries the DO bit (:meth:`_make_query`, the one place queries
+        are built, for UDP here and for the TCP retry).
 
         dnspython renders one query per type (for the root name) and the name's wire form is put
         in its place: a one-question query has no compression, so the bytes are the same as a
         ``make_query(...).to_wire()`` per question, which would cost a fifth of a many-domain run.
         """
-        template = self._templates.get(rdtype)
+        template = self._templates.get((rdtype, dnssec))
         if template is None:
-            import dns.message
             import dns.name
 
-            query = dns.message.make_query(
-                dns.name.root, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
-            )
+            query = self._make_query(dns.name.root, rdtype, dnssec)
             query.id = 0
             template = query.to_wire()
-            self._templates[rdtype] = template
+            self._templates[(rdtype, dnssec)] = template
         name_wire = name.to_wire()  # bytes when no file is given
         assert name_wire is not None
         return template[:12] + name_wire + template[13:]
 
-    async def _query_once(self, qname: str, rdtype: str) -> DnsAnswer:
+    def _make_query(
+        self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, dnssec: bool
+    ) -> dns.message.QueryMessage:
+        """The query message: RD, EDNS with :attr:`udp_payload` (none when ``None``); with ``dnssec``
+        EDNS always (the DO bit lives there; 512 bytes when no payload is set), DO and CD set."""
+        import dns.flags
+        import dns.message
+
+        if dnssec:
+            query = dns.message.make_query(
+                name, rdtype, use_edns=True, payload=self.udp_payload or 512, want_dnssec=True
+            )
+            query.flags |= dns.flags.CD
+            return query
+        return dns.message.make_query(
+            name, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
+        )
+
+    async def _query_once(self, qname: str, rdtype: str, dnssec: bool = False) -> DnsAnswer:
         """Ask each server at most once, in order, until one answers NOERROR or NXDOMAIN.
 
         The policy: a truncated UDP answer is asked again over TCP (same server); SERVFAIL,
@@ -288,7 +322,7 @@ class Resolver:
             return DnsAnswer(qname, rdtype, DnsStatus.ERROR, detail=_describe_exception(exc), server=server)
         if not servers:
             return DnsAnswer(qname, rdtype, DnsStatus.ERROR, detail="no nameserver to ask", server=server)
-        wire = self._query_wire(name, rdtype_value)
+        wire = self._query_wire(name, rdtype_value, dnssec)
         failures: list[tuple[_SharedUdp, _Failure]] = []
         async with self._semaphore:
             self.queries_sent += 1
@@ -299,7 +333,7 @@ class Resolver:
                 share = self.timeout / len(servers) if index == 0 else (deadline - loop.time()) / (len(servers) - index)
                 if share <= 0:
                     break
-                outcome = await self._ask(udp, wire, name, rdtype_value, share)
+                outcome = await self._ask(udp, wire, name, rdtype_value, share, dnssec=dnssec)
                 if isinstance(outcome, _Failure):
                     failures.append((udp, outcome))
                     continue
@@ -314,12 +348,20 @@ class Resolver:
                 if chaining.answer is None:
                     return DnsAnswer(qname, rdtype, DnsStatus.NODATA, cname_chain=chain, server=server)
                 records, strings = _records(chaining.answer)
-                return DnsAnswer(qname, rdtype, DnsStatus.OK, records, strings, chain, server=server)
+                rrsigs = _rrsigs(outcome, chaining.answer) if dnssec else ()
+                return DnsAnswer(qname, rdtype, DnsStatus.OK, records, strings, chain, server=server, rrsigs=rrsigs)
         status, detail = _classify_failures(failures)
         return DnsAnswer(qname, rdtype, status, detail=detail, server=server)
 
     async def _ask(
-        self, udp: _SharedUdp, wire: bytes, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, timeout: float
+        self,
+        udp: _SharedUdp,
+        wire: bytes,
+        name: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+        timeout: float,
+        *,
+        dnssec: bool = False,
     ) -> dns.message.QueryMessage | _Failure:
         """One server, once: a UDP exchange (and TCP if truncated); a NOERROR/NXDOMAIN answer or why not."""
         import dns.exception
@@ -331,7 +373,7 @@ class Resolver:
         try:
             data = await udp.exchange(wire, timeout)
             if len(data) >= 4 and data[2] & 0x02:  # TC: the answer did not fit, ask over TCP
-                response = await self._ask_tcp(udp, name, rdtype, deadline - loop.time())
+                response = await self._ask_tcp(udp, name, rdtype, deadline - loop.time(), dnssec=dnssec)
             else:
                 response = dns.message.from_wire(data)
         except dns.exception.Timeout:
@@ -359,17 +401,20 @@ class Resolver:
         return _Failure(status, f"answered {dns.rcode.to_text(rcode)}")
 
     async def _ask_tcp(
-        self, udp: _SharedUdp, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, timeout: float
+        self,
+        udp: _SharedUdp,
+        name: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+        timeout: float,
+        *,
+        dnssec: bool = False,
     ) -> dns.message.Message:
         import dns.asyncquery
         import dns.exception
-        import dns.message
 
         if timeout <= 0:
             raise dns.exception.Timeout(timeout=self.timeout)  # type: ignore[no-untyped-call]
-        request = dns.message.make_query(
-            name, rdtype, use_edns=self.udp_payload is not None, payload=self.udp_payload or 0
-        )
+        request = self._make_query(name, rdtype, dnssec)
         # dns.asyncquery.tcp raises BadResponse (a DNSException) for an answer to another question
         return await dns.asyncquery.tcp(request, udp.host, timeout, port=udp.port)
 
@@ -440,6 +485,18 @@ def _records(rrset: Any) -> tuple[tuple[str, ...], tuple[tuple[bytes, ...], ...]
         else:
             records.append(rdata.to_text())
     return tuple(records), tuple(strings)
+
+
+def _rrsigs(response: dns.message.Message, answer: Any) -> tuple[str, ...]:
+    """The texts of the RRSIGs in ``response``'s answer section covering ``answer`` (same name and type)."""
+    import dns.rdatatype
+
+    return tuple(
+        rdata.to_text()
+        for rrset in response.answer
+        if rrset.rdtype == dns.rdatatype.RRSIG and rrset.name == answer.name and rrset.covers == answer.rdtype
+        for rdata in rrset
+    )
 
 
 class _SharedUdp:

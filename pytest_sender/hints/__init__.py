@@ -12,7 +12,7 @@ The hints live in one module per family, in the order of the checks page's code 
     api            api.token, the API client's sends and reads (API_*)
     smtp           smtp.port, smtp.auth (SMTP_*)
     dns            the DNS faults every dns.* check shares (DNS_*)
-    dns_spf, dns_dkim, dns_dmarc, dns_mx, dns_blocklist, dns_mtasts, dns_tlsrpt, dns_mxtls, dns_bimi
+    dns_spf, dns_dkim, dns_dmarc, dns_mx, dns_blocklist, dns_mtasts, dns_tlsrpt, dns_mxtls, dns_bimi, dns_dnssec
     live           the live smoke (LIVE_*)
     content        content.lint, content.spam-score, live.*.content (CONTENT_*, SPAM_SCORE_*)
     health         api.health and live.logged (API_HEALTH_*, LIVE_*LOGGED*)
@@ -39,6 +39,7 @@ from pytest_sender.hints import (
     dns_blocklist,
     dns_dkim,
     dns_dmarc,
+    dns_dnssec,
     dns_mtasts,
     dns_mx,
     dns_mxtls,
@@ -79,6 +80,7 @@ FAMILIES = (
     dns_tlsrpt,
     dns_mxtls,
     dns_bimi,
+    dns_dnssec,
     live,
     content,
     health,

@@ -60,6 +60,7 @@ BUILTIN_CHECK_MODULES: tuple[str, ...] = (
     "pytest_sender.dns.transport_checks",  # dns.mta-sts, dns.tls-rpt: for servers delivering to the domain
     "pytest_sender.dns.mxtls_checks",  # dns.mx-tls (opt-in, --sender-mx-tls): STARTTLS on port 25 of each MX
     "pytest_sender.dns.bimi_checks",  # dns.bimi: the logo receivers show beside authenticated mail
+    "pytest_sender.dns.dnssec_checks",  # dns.dnssec: the domain's chain of trust from the trust anchor
     "pytest_sender.content.checks",
 )
 #: The live smoke's checks (real sends): planned under ``--sender-live`` only.
@@ -113,6 +114,9 @@ class RunParts:
     #: resolved through ``dns_resolver`` and certificates verified against the MX host names.
     mx_smtp_port: int | None = None
     mx_ca_pem: str | None = None
+    #: dns.dnssec's trust anchor (DS or DNSKEY records in zone-file text), instead of the
+    #: ``dnssec_trust_anchor`` setting's: the sandbox hands over the DS of the key it signs its zone with.
+    dnssec_trust_anchor: str | None = None
     #: Why the sandbox could not start an inbox of its own (Dovecot absent): the live items skip with it.
     sandbox_inbox_unavailable: str | None = None
 

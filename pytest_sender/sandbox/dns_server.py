@@ -4,7 +4,11 @@
 (one ``<origin>.zone`` file per zone). It answers like an authoritative server: AA set, CNAMEs
 followed inside the zone, NXDOMAIN versus NODATA (empty non-terminals exist) with the SOA in the
 authority section, REFUSED for names outside its zones, and UDP answers larger than the client's
-EDNS payload (512 bytes without EDNS) truncated with the TC bit. :class:`Faults` injects delay,
+EDNS payload (512 bytes without EDNS) truncated with the TC bit. A signed zone (its RRSIG, DNSKEY
+records in the zone file, :mod:`pytest_sender.sandbox.dnssec_signing`) is served the way signed
+zones are: the RRSIGs covering each answer (and the SOA of a negative answer) only when the query
+sets the DO bit, and a DS question about a zone's apex answered from its parent zone when the
+server holds it (the DS lives at the parent side of the cut). :class:`Faults` injects delay,
 SERVFAIL, REFUSED, dropped queries and forced truncation for names matching glob patterns.
 
 :class:`DnsSandboxComponent` is the ``--sender-sandbox`` component: the "healthy" zones make every
@@ -13,6 +17,10 @@ Under the live smoke (``live``) it publishes the key the sandbox signs with at S
 (``dkim.sendersrv.com``, where ``sender._domainkey.<domain>`` points), so signatures verify; the
 "broken" live scenario (zones ``broken-live``) points the CNAME at that key host too but leaves
 the zone file's key there: a key that is not the signer's, so every signature fails to verify.
+The zone of :data:`SANDBOX_DOMAIN` is signed at start with a key made then
+(:mod:`pytest_sender.sandbox.dnssec_signing`), and :attr:`DnsSandboxComponent.trust_anchor` is the
+DS record dns.dnssec starts from: the key's own under "healthy", another key's under "broken" (a
+DS that matches no key of the zone, as after a key rollover the registrar never heard of).
 """
 
 from __future__ import annotations
@@ -338,46 +346,66 @@ class DnsServer:
         question = query.question[0]
         name, rdtype = question.name, question.rdtype
         zone = self._zone_for(name)
+        if zone is not None and rdtype == dns.rdatatype.DS and name == zone.origin and len(name.labels) > 1:
+            zone = self._zone_for(name.parent()) or zone  # the DS of a cut is the parent's record
         if zone is None:
             response.set_rcode(dns.rcode.REFUSED)
             return
+        signed = query.edns >= 0 and bool(query.ednsflags & dns.flags.DO)
         response.flags |= dns.flags.AA
         for _ in range(MAX_CNAME_FOLLOW):
             node = zone.zone.get_node(name)
             if node is None:
                 if name not in zone.existing:
                     response.set_rcode(dns.rcode.NXDOMAIN)
-                self._add_soa(zone, response)
+                self._add_soa(zone, response, signed=signed)
                 return
             if rdtype != dns.rdatatype.CNAME:
                 cname = node.get_rdataset(question.rdclass, dns.rdatatype.CNAME)
                 if cname is not None:
                     response.answer.append(_rrset(name, cname))
+                    if signed:
+                        _add_rrsigs(response.answer, node, name, dns.rdatatype.CNAME)
                     name = cname[0].target
                     if self._zone_for(name) is not zone:
                         return  # out of this zone: the resolver follows it
                     continue
             rdataset = node.get_rdataset(question.rdclass, rdtype)
             if rdataset is None:
-                self._add_soa(zone, response)
+                self._add_soa(zone, response, signed=signed)
                 return
             response.answer.append(_rrset(name, rdataset))
+            if signed:
+                _add_rrsigs(response.answer, node, name, rdtype)
             return
 
     @staticmethod
-    def _add_soa(zone: _Zone, response: dns.message.Message) -> None:
+    def _add_soa(zone: _Zone, response: dns.message.Message, *, signed: bool = False) -> None:
         import dns.rdataclass
         import dns.rdatatype
 
         soa = zone.zone.get_rdataset(zone.origin, dns.rdatatype.SOA)
         if soa is not None:
             response.authority.append(_rrset(zone.origin, soa))
+            node = zone.zone.get_node(zone.origin)
+            if signed and node is not None:
+                _add_rrsigs(response.authority, node, zone.origin, dns.rdatatype.SOA)
+
+
+def _add_rrsigs(section: list[Any], node: Any, name: dns.name.Name, covered: Any) -> None:
+    """Append the zone's RRSIG records of ``name`` covering ``covered`` (if it has any) to ``section``."""
+    import dns.rdataclass
+    import dns.rdatatype
+
+    rrsigs = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, covered)
+    if rrsigs is not None:
+        section.append(_rrset(name, rrsigs))
 
 
 def _rrset(name: dns.name.Name, rdataset: Any) -> Any:
     import dns.rrset
 
-    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype)
+    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
     rrset.update(rdataset)  # type: ignore[no-untyped-call]
     return rrset
 
@@ -425,6 +453,8 @@ class DnsSandboxComponent:
         self.scenario = "healthy"
         #: Set by the embedded sandbox before start() under --sender-live: mail is signed and judged.
         self.live = False
+        #: The DS record (zone-file text) a validator of the sandbox's signed zone starts from.
+        self.trust_anchor: str | None = None
 
     def start(self, scenario: str) -> None:
         directory = ZONES_DIR / scenario
@@ -442,12 +472,20 @@ class DnsSandboxComponent:
 
             label, _, origin = KEY_HOST.partition(".")
             zones[origin] = with_txt_record(zones[origin], label, sandbox_signing_key().zone_rdata())
+        from pytest_sender.sandbox.dnssec_signing import new_zone_key, sign_zone_text
+
+        key = new_zone_key(SANDBOX_DOMAIN)
+        zones[SANDBOX_DOMAIN] = sign_zone_text(SANDBOX_DOMAIN, zones[SANDBOX_DOMAIN], key)
+        # broken: the anchor is the DS of a key the zone does not publish (a rollover the parent missed)
+        anchor_key = key if scenario != "broken" else new_zone_key(SANDBOX_DOMAIN)
+        self.trust_anchor = anchor_key.ds_text()
         self.server = DnsServer(zones).start()
 
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        self.trust_anchor = None
 
     def settings_overrides(self) -> dict[str, Any]:
         if self.server is None:
