@@ -56,10 +56,20 @@ async def _run_one(planned: PlannedCheck, context: CheckContext) -> Finding:
 
 
 async def run_checks(
-    planned: Sequence[PlannedCheck], settings: Settings, *, parts: RunParts | None = None
+    planned: Sequence[PlannedCheck],
+    settings: Settings,
+    *,
+    parts: RunParts | None = None,
+    context: CheckContext | None = None,
 ) -> list[Finding]:
-    """Run every planned check at once; findings come back in plan order, secrets redacted."""
-    context = CheckContext(settings, parts or RunParts())
+    """Run every planned check at once; findings come back in plan order, secrets redacted.
+
+    ``context`` is the one to share with earlier batches on the same event loop (an xdist worker
+    runs its shards one after another, and its DNS lookups share one resolver cache); without it, a
+    new context of ``settings`` and ``parts``.
+    """
+    if context is None:
+        context = CheckContext(settings, parts or RunParts())
     findings = await asyncio.gather(*(_run_one(p, context) for p in planned))
     secrets = settings.secrets()  # still wrapped: a traceback's locals never show a plain value
     return [f.redacted(secrets) for f in findings]
