@@ -23,10 +23,12 @@ from pytest_sender.setting_specs import GROUPS, SETTINGS, SettingSpec
 # Everything else of ours is imported inside the hooks that need it, and those run only when a
 # --sender-* mode or a fixture is in use: loading the plugin costs a pytest start next to nothing.
 if TYPE_CHECKING:
+    import asyncio
+
     from pytest_sender.api.client import SenderClient
     from pytest_sender.contract.assertions import SenderContract
     from pytest_sender.findings import Finding
-    from pytest_sender.preflight.registry import PlannedCheck, RunParts
+    from pytest_sender.preflight.registry import CheckContext, PlannedCheck, RunParts
     from pytest_sender.sandbox import EmbeddedSandbox
     from pytest_sender.sandbox.api_server import ApiSandbox
     from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
@@ -37,6 +39,11 @@ __all__ = ["SenderCheckItem", "SenderPreflight", "SenderSession"]
 COLLECTOR_NAME = "sender"
 SESSION_PLUGIN_NAME = "sender-session"
 WORKER_PAYLOAD_KEY = "sender_preflight"
+#: workerinput key: the checks are split across the workers, cut into this many shards.
+WORKER_SPLIT_KEY = "sender_split"
+#: xdist's --dist modes under which the checks are split across the workers (others: the controller runs them).
+SPLIT_DISTS = ("load", "loadscope", "loadfile")
+NODE_PREFIX = "sender::"
 
 HELP_PREFLIGHT = "run the Sender preflight checks, one test item per check and target"
 HELP_LIVE = "run the live smoke checks against Sender (sends real email to the configured inbox)"
@@ -72,6 +79,12 @@ class SenderRun:
         self.findings: dict[str, Finding] = {}  # by node name, computed here
         self.reported: dict[str, Finding] = {}  # by node id, from reports
         self.parts: RunParts | None = None  # handed to the checks: the sandbox's CA and IMAP delivery
+        # An xdist worker under the split: the number of shards (0: not split), the shards' planned
+        # checks, and the worker's one event loop and one context, shared by its batches.
+        self.shards = 0
+        self.batches: dict[int, list[PlannedCheck]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: CheckContext | None = None
 
     def run_checks(self, planned: list[PlannedCheck]) -> None:
         from pytest_sender.preflight.runner import run_preflight
@@ -79,6 +92,44 @@ class SenderRun:
         todo = [p for p in planned if p.node_name not in self.findings]
         for finding in run_preflight(todo, self.settings, parts=self.parts):
             self.findings[finding.node_name] = finding
+
+    def run_batch(self, planned: list[PlannedCheck]) -> None:
+        """Run one batch of checks on this process's one event loop, with its one context.
+
+        An xdist worker runs its shards one batch at a time; the batches share the context, so
+        the DNS resolver's cache (Sender's SPF include chain, its DKIM key host) and every other
+        ``shared`` lookup are done once per worker, however many shards it runs.
+        """
+        import asyncio
+
+        from pytest_sender.preflight.registry import CheckContext, RunParts
+        from pytest_sender.preflight.runner import run_checks
+
+        todo = [p for p in planned if p.node_name not in self.findings]
+        if not todo:
+            return
+        if self._loop is None or self._context is None:
+            self._loop = asyncio.new_event_loop()
+            self._context = CheckContext(self.settings, self.parts or RunParts())
+        for finding in self._loop.run_until_complete(run_checks(todo, self.settings, context=self._context)):
+            self.findings[finding.node_name] = finding
+
+    def close(self) -> None:
+        """Close the batches' event loop, as ``asyncio.run`` closes its own."""
+        loop, self._loop, self._context = self._loop, None, None
+        if loop is None:
+            return
+        import asyncio
+
+        try:
+            leftovers = asyncio.all_tasks(loop)
+            for task in leftovers:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 RUN_KEY = pytest.StashKey[SenderRun]()
@@ -203,6 +254,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.close()
     if run is not None and run.sandbox is not None:
         run.sandbox.stop()
 
@@ -229,7 +282,17 @@ class SenderCheckItem(pytest.Item):
     def _finding(self) -> Finding:
         run = self.config.stash[RUN_KEY]
         finding = run.findings.get(self.name)
-        if finding is None and self.planned is not None:
+        if finding is None and self.planned is not None and run.shards:
+            # An xdist worker under the split: the scheduler hands a shard's items to one worker,
+            # so the first of them to run here runs the whole shard's checks at once.
+            if run.batches is None:
+                run.batches = {}
+                for item in self.session.items:
+                    if isinstance(item, SenderCheckItem) and item.planned is not None:
+                        run.batches.setdefault(shard_of(item.name, run.shards), []).append(item.planned)
+            run.run_batch(run.batches.get(shard_of(self.name, run.shards), [self.planned]))
+            finding = run.findings.get(self.name)
+        elif finding is None and self.planned is not None:
             # First preflight item to run: execute every selected check of this run at once.
             planned = [i.planned for i in self.session.items if isinstance(i, SenderCheckItem) and i.planned]
             run.run_checks(planned)
@@ -279,6 +342,51 @@ class SenderCheckItem(pytest.Item):
 _FINDING_KEY = pytest.StashKey["Finding"]()
 
 
+# --- the split under xdist --------------------------------------------------------------------------
+
+
+def shard_count(workers: int) -> int:
+    """How many shards the checks are cut into for ``workers`` xdist workers (two each: a balance)."""
+    return 2 * max(workers, 1)
+
+
+def shard_of(node_name: str, shards: int) -> int:
+    """The shard of the item ``<check>[<target>]``: the same on the controller and on every worker.
+
+    The key is the target domain for a dns.* check (dns.alignment's target is a From address: its
+    domain), so one domain's checks run on one worker and share its resolver cache, and the check
+    family (``api``, ``smtp``, ``content``, ...) for the others, whose checks share their lookups
+    (an SMTP probe of every port, one API client) within the family.
+    """
+    import zlib
+
+    check, _, target = node_name.partition("[")
+    key = target.removesuffix("]").rpartition("@")[2] if check.startswith("dns.") else check.split(".", 1)[0]
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards
+
+
+def _make_shard_scheduler(config: pytest.Config, log: Any, *, dist: str) -> Any:
+    """xdist's loadscope scheduling, with the sender items grouped into shards (``sender-<k>``).
+
+    xdist hands every item of one scope to one worker; the user's own tests keep the unit their
+    ``--dist`` mode hands out: each test under ``load``, its module or class under ``loadscope``,
+    its file under ``loadfile``.
+    """
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # xdist ships no py.typed
+
+    class SenderShardScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(NODE_PREFIX):
+                return f"sender-{shard_of(nodeid[len(NODE_PREFIX) :], shard_count(self.numnodes))}"
+            if dist == "load":
+                return nodeid  # each test its own scope: handed out one by one, as under plain load
+            if dist == "loadfile":
+                return nodeid.split("::", 1)[0]
+            return str(super()._split_scope(nodeid))
+
+    return SenderShardScheduling(config, log)
+
+
 def _planned_from_registry(run: SenderRun) -> list[PlannedCheck]:
     from pytest_sender.preflight.registry import BUILTIN_CHECK_MODULES, load_checks, plan_checks
 
@@ -316,6 +424,9 @@ class SenderSession:
         self.config = config
         self.run = run
         self.is_worker = hasattr(config, "workerinput")
+        if self.is_worker:
+            run.shards = int(getattr(config, "workerinput", {}).get(WORKER_SPLIT_KEY, 0))
+        self._planned: list[PlannedCheck] | None = None  # the xdist controller's plan
         self.order: list[str] = []  # the plain run's order of the checks (xdist reports in completion order)
         self.report_path: Path | None = None
         self.html_path: Path | None = None
@@ -376,16 +487,52 @@ class SenderSession:
         # Report them like any collected node, so "collected N items" counts them.
         session.ihook.pytest_collectreport(report=pytest.CollectReport(COLLECTOR_NAME, "passed", None, list(new_items)))
 
+    def _split_applies(self) -> bool:
+        """xdist controller: whether the workers run the checks (split by shard) rather than the controller.
+
+        The preflight without --sender-sandbox and without --sender-live, under a --dist mode that
+        hands out scopes (load, loadscope, loadfile). The sandbox keeps the controller path: each
+        worker would start a sandbox of its own on other ports, and the targets named after them
+        (``api.token[127.0.0.1:<port>]``) would differ between workers, which xdist refuses as
+        "Different tests were collected". The live smoke sends real email once per run, from the
+        controller.
+        """
+        run = self.run
+        return (
+            not self.is_worker
+            and run.preflight
+            and not run.live
+            and run.sandbox is None
+            and self.config.getoption("dist", "no") in SPLIT_DISTS
+        )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """xdist controller: under the split, a scheduler that hands each shard of checks to one worker."""
+        if not self._split_applies():
+            return None
+        return _make_shard_scheduler(config, log, dist=str(config.getoption("dist")))
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        """xdist controller: run every check once, before the workers start; hand them the findings."""
+        """xdist controller, before each worker starts.
+
+        Under the split, plan only (the plain run's order, for the reports) and tell the worker;
+        it plans the same checks from the same settings and runs the shards it is handed.
+        Otherwise run every check once, here, and hand the worker the findings to report.
+        """
         if not (self.run.preflight or self.run.live):
             return
-        planned = _planned_from_registry(self.run)
-        if not self.order:
-            self.order = [p.node_name for p in planned]
-            self.run.run_checks(planned)
-        node.workerinput[WORKER_PAYLOAD_KEY] = [self.run.findings[p.node_name].to_dict() for p in planned]
+        split = self._split_applies()
+        if self._planned is None:
+            self._planned = _planned_from_registry(self.run)
+            self.order = [p.node_name for p in self._planned]
+            if not split:
+                self.run.run_checks(self._planned)
+        if split:
+            node.workerinput[WORKER_SPLIT_KEY] = shard_count(int(node.workerinput.get("workercount", 1)))
+            return
+        node.workerinput[WORKER_PAYLOAD_KEY] = [self.run.findings[p.node_name].to_dict() for p in self._planned]
 
     # --- reporting ---
 

@@ -65,15 +65,19 @@ async def run_checks(
     settings: Settings,
     *,
     parts: RunParts | None = None,
+    context: CheckContext | None = None,
     max_running: int = MAX_RUNNING_CHECKS,
 ) -> list[Finding]:
     """Run the planned checks concurrently, at most ``max_running`` at a time, in plan order.
 
-    Findings come back in plan order, secrets redacted.
+    Findings come back in plan order, secrets redacted. ``context`` is the one to share with
+    earlier batches on the same event loop (an xdist worker runs its shards one after another, and
+    its DNS lookups share one resolver cache); without it, a new context of ``settings`` and ``parts``.
     """
     if max_running < 1:
         raise InvalidArgument("max_running must be at least 1")
-    context = CheckContext(settings, parts or RunParts())
+    if context is None:
+        context = CheckContext(settings, parts or RunParts())
     findings: list[Finding | None] = [None] * len(planned)
     todo = iter(enumerate(planned))  # shared by the runners: each takes the next check when free
 
