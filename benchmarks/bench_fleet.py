@@ -58,7 +58,9 @@ def run_pytest(
     domains_file = workdir / "domains.txt"
     domains_file.write_text("\n".join(domains) + "\n")
     env["SENDER_DOMAINS_FILE"] = str(domains_file)
-    command = [sys.executable, "-m", "pytest", "--sender-preflight", "-p", "no:cacheprovider", "-q"]
+    # dns.dnssec walks from the root key, and this server serves no root zone: left out, as for a
+    # fleet checked through its authoritative server (dns.mx-tls stays in: off, it is one skip each)
+    command = [sys.executable, "-m", "pytest", "--sender-preflight", "-p", "no:cacheprovider", "-q", "-k", "not dnssec"]
     if xdist:
         command += ["-n", str(xdist)]
     started = time.perf_counter()
