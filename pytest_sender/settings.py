@@ -169,7 +169,7 @@ class DnssecTrustAnchor:
     def __str__(self) -> str:
         if self.source == "root":
             return "root"
-        return f"{self.source} ({self.zone})" if self.source != "inline" else f"inline ({self.zone})"
+        return f"{self.source} ({self.zone})"
 
 
 # --- parsers: each takes one raw string and returns the value, or raises _Invalid -------------
@@ -499,6 +499,24 @@ def parse_secret(raw: str) -> Secret:
     return Secret(value)
 
 
+def _read_setting_file(path: Path, limit: int, limit_text: str) -> str:
+    """The UTF-8 text (a BOM dropped) of a file a setting names, refused past ``limit`` bytes."""
+    shown = _shown(str(path))
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except (OSError, ValueError) as exc:  # missing, a directory, unreadable, a NUL in the name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise _Invalid(f"{shown} cannot be read ({reason})") from exc
+    if len(data) > limit:
+        raise _Invalid(f"{shown} is larger than {limit_text}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
+        raise _Invalid(f"{shown} line {bad_line}: not UTF-8 text") from exc
+
+
 #: A domains file larger than this is refused (a fleet of 100,000 domains is about 3 MB).
 DOMAINS_FILE_LIMIT = 64 * 1024 * 1024
 
@@ -514,19 +532,7 @@ def parse_domains_file(raw: str) -> DomainsFile:
     if not text:
         raise _Invalid("the path is empty")
     path = Path(text)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(DOMAINS_FILE_LIMIT + 1)
-    except (OSError, ValueError) as exc:  # missing, a directory, unreadable, a NUL in the name
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise _Invalid(f"{_shown(text)} cannot be read ({reason})") from exc
-    if len(data) > DOMAINS_FILE_LIMIT:
-        raise _Invalid(f"{_shown(text)} is larger than {DOMAINS_FILE_LIMIT // (1024 * 1024)} MiB")
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad_line = data[: exc.start].count(b"\n") + 1
-        raise _Invalid(f"{_shown(text)} line {bad_line}: not UTF-8 text") from exc
+    content = _read_setting_file(path, DOMAINS_FILE_LIMIT, f"{DOMAINS_FILE_LIMIT // (1024 * 1024)} MiB")
     domains: dict[str, None] = {}
     for number, line in enumerate(content.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip()
@@ -564,17 +570,8 @@ def parse_dnssec_trust_anchor(raw: str) -> DnssecTrustAnchor:
     except (OSError, ValueError):  # a name the OS cannot hold (a NUL byte, too long)
         is_file = False
     if is_file:
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(TRUST_ANCHOR_FILE_LIMIT + 1)
-        except OSError as exc:
-            raise _Invalid(f"{_shown(text)} cannot be read ({exc.strerror or type(exc).__name__})") from exc
-        if len(data) > TRUST_ANCHOR_FILE_LIMIT:
-            raise _Invalid(f"{_shown(text)} is larger than {TRUST_ANCHOR_FILE_LIMIT // 1024} KiB")
-        try:
-            records, source = data.decode("utf-8-sig"), str(path)
-        except UnicodeDecodeError as exc:
-            raise _Invalid(f"{_shown(text)} is not UTF-8 text") from exc
+        records = _read_setting_file(path, TRUST_ANCHOR_FILE_LIMIT, f"{TRUST_ANCHOR_FILE_LIMIT // 1024} KiB")
+        source = str(path)
     elif any(character.isspace() for character in text):
         records, source = text, "inline"
     else:
