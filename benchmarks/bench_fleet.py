@@ -10,6 +10,10 @@ time (user + system, the pytest process and its workers) and peak RSS (the large
 
 Target (issue 20): 10,000 domains at 50 ms per answer in at most 15 x the one-domain run.
 Run: ``python benchmarks/bench_fleet.py --counts 1,1000,10000 --delays 0,0.05 --runs 3 [--xdist 2] [--missing 0.5]``.
+
+``--no-checks`` measures the floor under the checks: a ``conftest.py`` in the run's directory
+replaces the checks' run with a pass finding per item, made at once, so what is left is pytest and
+the plugin (start-up, collection, each item's protocol, reports, the table). No DNS server is asked.
 """
 
 from __future__ import annotations
@@ -40,6 +44,23 @@ def serve(count: int, delay: float, conn: Connection) -> None:
     conn.send(server.port)
     conn.recv()  # wait for "stop"
     server.stop()
+
+
+#: The ``--no-checks`` floor: every planned check gets a pass finding without running.
+NO_CHECKS_CONFTEST = """\
+from pytest_sender import plugin
+from pytest_sender.hints import make_finding
+
+
+def _no_checks(self, planned):
+    for check in planned:
+        finding = make_finding(check.spec.name, check.target, "API_TOKEN_OK", headroom="not run")
+        self.findings[finding.node_name] = finding
+
+
+plugin.SenderRun.run_checks = _no_checks
+plugin.SenderRun.run_batch = _no_checks
+"""
 
 
 def run_pytest(
@@ -83,17 +104,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--xdist", type=int, default=0, help="pytest-xdist workers (0: plain run)")
     parser.add_argument("--missing", type=float, default=0.0, help="share of the domains that do not exist (0 to 1)")
+    parser.add_argument("--no-checks", action="store_true", help="the floor: pass findings without running the checks")
     args = parser.parse_args()
+    if args.no_checks and args.missing:
+        parser.error("--no-checks passes every finding: it cannot be combined with --missing")
     counts = [int(c) for c in args.counts.split(",")]
     delays = [float(d) for d in args.delays.split(",")]
 
     mode = f"-n {args.xdist}" if args.xdist else "plain"
     if args.missing:
         mode += f", {args.missing:.0%} of the domains missing"
+    if args.no_checks:
+        mode += ", no checks run (pytest and the plugin only)"
     print(f"mode: {mode}; medians of {args.runs} runs; CPU = pytest process and its workers")
     print(f"{'delay':>6} {'domains':>8} {'wall s':>8} {'cpu s':>8} {'rss MiB':>8} {'x one':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if args.no_checks:
+            (workdir / "conftest.py").write_text(NO_CHECKS_CONFTEST)
         for delay in delays:
             parent, child = multiprocessing.Pipe()
             server = multiprocessing.Process(target=serve, args=(max(counts), delay, child), daemon=True)
