@@ -116,7 +116,6 @@ class EmbeddedSandbox:
         CA again for dns.mx-tls (the relay stands in for the zone's MX host). The DNS zone's trust
         anchor is a setting (``dnssec_trust_anchor``), so the report header shows which one is used."""
         from pytest_sender.preflight.registry import RunParts
-        from pytest_sender.sandbox.dns_server import DnsSandboxComponent
         from pytest_sender.sandbox.dovecot import DovecotInboxComponent
         from pytest_sender.sandbox.imap_delivery import ImapDeliveryComponent
         from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
