@@ -34,7 +34,7 @@ from pytest_sender.preflight.registry import CheckContext, RunParts
 from pytest_sender.sandbox import EmbeddedSandbox
 from pytest_sender.sandbox.dns_server import SANDBOX_DOMAIN, DnsServer
 from pytest_sender.sandbox.dnssec_signing import ZoneKey, new_zone_key, sign_zone_text
-from pytest_sender.settings import Nameserver, Settings, resolve_settings
+from pytest_sender.settings import DnssecTrustAnchor, Nameserver, Settings, resolve_settings
 from tests.helpers.dns_servers import KNOTD, SKIP_KNOT_REASON, start_knot
 
 SOA = "@ IN SOA ns1.{o}. hostmaster.{o}. 1 3600 600 86400 300\n@ IN NS ns1.{o}.\nns1 IN A 127.0.0.1\n"
@@ -85,8 +85,11 @@ class Chain:
     ) -> CheckContext:
         resolver = Resolver([server or self.server.nameserver], timeout=timeout)
         return CheckContext(
-            Settings(timeout=timeout),
-            RunParts(dns_resolver=resolver, dnssec_trust_anchor=self.anchor if anchor is None else anchor),
+            Settings(
+                timeout=timeout,
+                dnssec_trust_anchor=DnssecTrustAnchor("inline", self.anchor if anchor is None else anchor),
+            ),
+            RunParts(dns_resolver=resolver),
         )
 
     def check(self, domain: str, timeout: float = 2.0, anchor: str | None = None) -> Finding:
@@ -277,9 +280,9 @@ def test_a_malformed_anchor_is_a_usage_error_naming_the_setting(pytester: pytest
 def test_the_sandbox_zone_is_signed_and_hands_over_its_anchor(scenario: str, code: str) -> None:
     with EmbeddedSandbox(scenario, components=["pytest_sender.sandbox.dns_server:DnsSandboxComponent"]) as sandbox:
         settings = Settings().with_overrides("sandbox", timeout=2.0, **sandbox.settings_overrides())
-        parts = sandbox.run_parts()
-        assert parts.dnssec_trust_anchor is not None
-        finding = run_check(CheckContext(settings, parts), SANDBOX_DOMAIN)
+        assert settings.dnssec_trust_anchor.zone == SANDBOX_DOMAIN
+        assert settings.sources["dnssec_trust_anchor"] == "sandbox"
+        finding = run_check(CheckContext(settings, sandbox.run_parts()), SANDBOX_DOMAIN)
     assert finding.code == code, (finding.summary, finding.evidence)
 
 
@@ -287,6 +290,8 @@ def test_the_plugin_passes_dnssec_under_the_sandbox(pytester: pytest.Pytester) -
     result = pytester.runpytest("--sender-preflight", "--sender-sandbox", "-k", "dnssec")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([f"dns.dnssec*{SANDBOX_DOMAIN}*pass*DNSSEC_OK*"])
+    # the header names the anchor used: the sandbox's zone key, not the root key
+    result.stdout.fnmatch_lines([f"  dnssec_trust_anchor = inline ({SANDBOX_DOMAIN}) (sandbox (healthy))"])
 
 
 def test_the_plugin_fails_dnssec_under_the_broken_sandbox(pytester: pytest.Pytester) -> None:

@@ -1,7 +1,7 @@
 """dns.dnssec: whether the sending domain is signed, and whether its chain of trust validates.
 
-The walk starts at the trust anchor's zone (``RunParts.dnssec_trust_anchor``, else the
-``dnssec_trust_anchor`` setting: the IANA root key unless told otherwise) and goes down one label
+The walk starts at the trust anchor's zone (the ``dnssec_trust_anchor`` setting: the IANA root
+key unless told otherwise; the sandbox sets the DS of the key its zone is signed with) and goes down one label
 at a time to the domain. For each name on the way it asks DS, DNSKEY and SOA (with the DO bit, so
 the RRSIGs come too); a DS makes the name a zone cut, and then:
 
@@ -77,9 +77,6 @@ def _signed(answer: DnsAnswer, name: str) -> SignedRRset:
 
 
 def _anchor_text(context: CheckContext) -> str:
-    given = context.parts.dnssec_trust_anchor
-    if given is not None:
-        return given
     setting = context.settings.dnssec_trust_anchor
     return setting.text if setting is not None and setting.text else ROOT_TRUST_ANCHOR
 

@@ -114,9 +114,6 @@ class RunParts:
     #: resolved through ``dns_resolver`` and certificates verified against the MX host names.
     mx_smtp_port: int | None = None
     mx_ca_pem: str | None = None
-    #: dns.dnssec's trust anchor (DS or DNSKEY records in zone-file text), instead of the
-    #: ``dnssec_trust_anchor`` setting's: the sandbox hands over the DS of the key it signs its zone with.
-    dnssec_trust_anchor: str | None = None
     #: Why the sandbox could not start an inbox of its own (Dovecot absent): the live items skip with it.
     sandbox_inbox_unavailable: str | None = None
 

@@ -497,6 +497,11 @@ class DnsSandboxComponent:
             "spf_include": "sendersrv.com",
             "dkim_selector": "sender",
         }
+        if self.trust_anchor is not None:
+            from pytest_sender.settings import parse_dnssec_trust_anchor
+
+            # dns.dnssec starts from the DS of the key the zone is signed with (broken: another key's)
+            overrides["dnssec_trust_anchor"] = parse_dnssec_trust_anchor(self.trust_anchor)
         if self.live:
             # the sandbox signs for its own domain only, as Sender sends only from verified domains
             overrides["sender_from"] = f"hello@{SANDBOX_DOMAIN}"

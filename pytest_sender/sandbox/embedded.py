@@ -112,11 +112,10 @@ class EmbeddedSandbox:
     def run_parts(self) -> RunParts:
         """The parts the checks take from the sandbox besides settings: the SMTP relay's CA (the
         checks verify TLS and trust it), the IMAP delivery the live smoke attaches to its inbox, and
-        the web server's CA and port (dns.mta-sts fetches the policy there), the relay's port and CA
-        again for dns.mx-tls (the relay stands in for the zone's MX host), and the DNS zone's trust
-        anchor (dns.dnssec validates the signed zone from it)."""
+        the web server's CA and port (dns.mta-sts fetches the policy there), and the relay's port and
+        CA again for dns.mx-tls (the relay stands in for the zone's MX host). The DNS zone's trust
+        anchor is a setting (``dnssec_trust_anchor``), so the report header shows which one is used."""
         from pytest_sender.preflight.registry import RunParts
-        from pytest_sender.sandbox.dns_server import DnsSandboxComponent
         from pytest_sender.sandbox.dovecot import DovecotInboxComponent
         from pytest_sender.sandbox.imap_delivery import ImapDeliveryComponent
         from pytest_sender.sandbox.smtp_relay import SmtpSandboxComponent
@@ -128,7 +127,6 @@ class EmbeddedSandbox:
         imap = self.component(ImapDeliveryComponent)
         inbox = self.component(DovecotInboxComponent)
         web = self.component(WebSandboxComponent)
-        dns = self.component(DnsSandboxComponent)
         return RunParts(
             smtp_ca_pem=relay.ca_pem if relay is not None else None,
             imap_delivery=imap.delivery if imap is not None else None,
@@ -138,7 +136,6 @@ class EmbeddedSandbox:
             fetch_https_port=web.port if web is not None else None,
             mx_smtp_port=relay.port if relay is not None else None,
             mx_ca_pem=relay.ca_pem if relay is not None else None,
-            dnssec_trust_anchor=dns.trust_anchor if dns is not None else None,
         )
 
     def __enter__(self) -> EmbeddedSandbox:
