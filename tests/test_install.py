@@ -85,7 +85,8 @@ def test_the_clone_and_the_direct_reference_installs_bring_the_live_extra(tmp_pa
         pytest.skip("needs git")
     copy = _clean_repository(tmp_path)
     in_clone = _would_install(".[live]", copy, tmp_path)
-    direct = _would_install(f"pytest-sender[live] @ git+file://{copy}", tmp_path, tmp_path)
+    # file://localhost/...: the pip of Python 3.11's venvs (23.2) refuses a URL without a host
+    direct = _would_install(f"pytest-sender[live] @ git+file://localhost{copy}", tmp_path, tmp_path)
     for names in (in_clone, direct):
         assert {"pytest-sender", "imapclient", "authres", "httpx"} <= names
         assert "schemathesis" not in names
