@@ -1,9 +1,9 @@
 """dns.dnssec: whether the sending domain is signed, and whether its chain of trust validates.
 
 The walk starts at the trust anchor's zone (the ``dnssec_trust_anchor`` setting: the IANA root
-key unless told otherwise; the sandbox sets the DS of the key its zone is signed with) and goes down one label
-at a time to the domain. For each name on the way it asks DS, DNSKEY and SOA (with the DO bit, so
-the RRSIGs come too); a DS makes the name a zone cut, and then:
+key unless told otherwise; the sandbox sets the DS of the key its zone is signed with) and goes
+down one label at a time to the domain. For each name on the way it asks DS, DNSKEY and SOA (with
+the DO bit, so the RRSIGs come too); a DS makes the name a zone cut, and then:
 
 1. the DS rrset is validated with the keys of the zone above (its signature, by that zone);
 2. the name's DNSKEY rrset is validated by that DS (a key matching it signed the rrset).
