@@ -21,11 +21,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -64,7 +66,7 @@ plugin.SenderRun.run_batch = _no_checks
 
 
 def run_pytest(
-    port: int, count: int, workdir: Path, xdist: int, missing: float = 0.0
+    port: int, count: int, workdir: Path, xdist: int, missing: float = 0.0, extra: Sequence[str] = ()
 ) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds, peak RSS in MiB and pytest's exit code of one whole run.
 
@@ -84,6 +86,7 @@ def run_pytest(
     command = [sys.executable, "-m", "pytest", "--sender-preflight", "-p", "no:cacheprovider", "-q", "-k", "not dnssec"]
     if xdist:
         command += ["-n", str(xdist)]
+    command += list(extra)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
@@ -105,6 +108,7 @@ def main() -> None:
     parser.add_argument("--xdist", type=int, default=0, help="pytest-xdist workers (0: plain run)")
     parser.add_argument("--missing", type=float, default=0.0, help="share of the domains that do not exist (0 to 1)")
     parser.add_argument("--no-checks", action="store_true", help="the floor: pass findings without running the checks")
+    parser.add_argument("--pytest-args", default="", help='more arguments for each pytest run, e.g. "-p no:logging -s"')
     args = parser.parse_args()
     if args.no_checks and args.missing:
         parser.error("--no-checks passes every finding: it cannot be combined with --missing")
@@ -116,6 +120,9 @@ def main() -> None:
         mode += f", {args.missing:.0%} of the domains missing"
     if args.no_checks:
         mode += ", no checks run (pytest and the plugin only)"
+    extra = shlex.split(args.pytest_args)
+    if extra:
+        mode += f", pytest {args.pytest_args}"
     print(f"mode: {mode}; medians of {args.runs} runs; CPU = pytest process and its workers")
     print(f"{'delay':>6} {'domains':>8} {'wall s':>8} {'cpu s':>8} {'rss MiB':>8} {'x one':>7}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,12 +135,12 @@ def main() -> None:
             server.start()
             port = parent.recv()
             try:
-                run_pytest(port, 1, workdir, args.xdist)  # warm-up: imports, bytecode caches
+                run_pytest(port, 1, workdir, args.xdist, extra=extra)  # warm-up: imports, bytecode caches
                 baseline = 0.0
                 for count in counts:
                     walls, cpus, rss = [], [], []
                     for _ in range(args.runs):
-                        wall, cpu, peak, _code = run_pytest(port, count, workdir, args.xdist, args.missing)
+                        wall, cpu, peak, _code = run_pytest(port, count, workdir, args.xdist, args.missing, extra)
                         walls.append(wall)
                         cpus.append(cpu)
                         rss.append(peak)
